@@ -1,0 +1,19 @@
+"""Forms for logging in."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    """Email and password, with an option to stay logged in on this phone."""
+
+    email = EmailField(
+        "Email",
+        validators=[DataRequired("Isi alamat email Anda."), Length(max=254)],
+    )
+    password = PasswordField(
+        "Kata sandi",
+        validators=[DataRequired("Isi kata sandi Anda."), Length(max=200)],
+    )
+    remember = BooleanField("Tetap masuk di perangkat ini")

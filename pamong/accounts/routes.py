@@ -1,0 +1,80 @@
+"""Log in, log out, and verify the email address from the mailed link."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from pamong.accounts import bp, services
+from pamong.accounts.access import home_for
+from pamong.accounts.forms import LoginForm
+from pamong.accounts.models import SUBMITTED
+from pamong.core.http import no_store
+from pamong.core.logs import audit
+from pamong.extensions import limiter
+
+
+@bp.route("/")
+def index():
+    """Show the welcome page, or send a logged-in user where they belong."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return render_template("accounts/index.html")
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def login():
+    """Log in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and user.is_active:
+            login_user(user, remember=form.remember.data)
+            audit("login", user.id)
+            return redirect(home_for(user))
+        audit("login_failed", user.id if user else None)
+        form.password.errors.append(
+            "Email atau kata sandi salah, atau akun sedang dibekukan."
+        )
+    return no_store(render_template("accounts/login.html", form=form))
+
+
+@bp.route("/keluar", methods=["POST"])
+def logout():
+    """End the session and forget this device."""
+    if current_user.is_authenticated:
+        audit("logout", current_user.id)
+    logout_user()
+    flash("Anda sudah keluar.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/verifikasi/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per minute")
+def verify(token: str):
+    """Show a button that confirms the address; confirm it when pressed."""
+    user, error = services.read_verify_token(token)
+    if error:
+        return render_template("accounts/verify.html", error=error), 400
+
+    if request.method == "POST":
+        services.confirm_email(user)
+        return render_template("accounts/verified.html", user=user)
+    return render_template(
+        "accounts/verify.html", token=token, user=user, error=None
+    )
+
+
+@bp.route("/verifikasi/kirim-ulang", methods=["POST"])
+@login_required
+@limiter.limit("5 per hour")
+def resend_verification():
+    """Send the verification mail again to the logged-in official."""
+    from pamong.registration.services import queue_verification_mail
+
+    if current_user.email_verified_at is None and current_user.state == SUBMITTED:
+        queue_verification_mail(current_user)
+        flash("Email verifikasi sudah dikirim ulang. Periksa kotak masuk.", "info")
+    return redirect(url_for("registration.status"))

@@ -1,0 +1,165 @@
+"""Account logic: creating, authenticating, verifying and loading users."""
+
+import logging
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from pamong.accounts.models import (
+    ADMIN,
+    PENDING,
+    REGISTERED,
+    SUBMITTED,
+    AccountEvent,
+    User,
+)
+from pamong.core.database import is_unique_violation
+from pamong.core.logs import audit
+from pamong.core.time import utcnow
+from pamong.extensions import db
+
+log = logging.getLogger(__name__)
+
+VERIFY_SALT = "verify-email"
+
+# A real hash to compare against when the email is unknown, so both answers
+# take the same time.
+_DUMMY_HASH = generate_password_hash("pamong-desa-dummy-password")
+
+
+class EmailTaken(Exception):
+    """An account with this email address already exists."""
+
+
+def normalise_email(email: str) -> str:
+    """Trim an email address and lowercase it; addresses are unique caselessly."""
+    return (email or "").strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    """Return the account with this email address, if any."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_account(
+    email: str, name: str, password: str, role: str = "official"
+) -> User:
+    """Create an account and commit it.
+
+    :raises EmailTaken: when the address is already registered.
+    """
+    user = User(
+        email=normalise_email(email),
+        name=name,
+        password_hash=generate_password_hash(password),
+        role=role,
+        state=PENDING if role == ADMIN else REGISTERED,
+        privacy_version=current_app.config["PRIVACY_VERSION"],
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+        record(user, "registered")
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        if is_unique_violation(error):
+            raise EmailTaken(email) from error
+        raise
+
+    audit("registration", user.id, role=role)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the account if the password matches, else ``None``."""
+    user = find_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Change the password and end every other session of the account."""
+    from pamong.accounts.models import new_session_key
+
+    user.password_hash = generate_password_hash(password)
+    user.session_key = new_session_key()
+
+
+def load_user(session_id: str) -> User | None:
+    """Load the user of a session, if its key still matches and it is active."""
+    user_id, _, key = (session_id or "").partition(":")
+    if not user_id.isdigit() or not key:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_key != key or not user.is_active:
+        return None
+    return user
+
+
+def record(user: User, action: str, note: str | None = None, actor=None) -> None:
+    """Add one line to the account's history (committed by the caller)."""
+    db.session.add(
+        AccountEvent(
+            user_id=user.id,
+            actor_id=actor.id if actor is not None else None,
+            action=action,
+            note=note,
+        )
+    )
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    """Return the signer for email verification links."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=VERIFY_SALT)
+
+
+def make_verify_token(user: User) -> str:
+    """Sign the account id with its current email address."""
+    return _serializer().dumps({"id": user.id, "email": user.email})
+
+
+def read_verify_token(token: str) -> tuple[User | None, str | None]:
+    """Return the account a verification token names, or an error code.
+
+    The error is ``"expired"`` or ``"invalid"``; a token whose account has since
+    changed its email address is invalid.
+    """
+    max_age = current_app.config["VERIFY_TOKEN_HOURS"] * 3600
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        return None, "expired"
+    except BadSignature:
+        return None, "invalid"
+
+    user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
+    if user is None or user.email != data.get("email"):
+        return None, "invalid"
+    return user, None
+
+
+def confirm_email(user: User) -> bool:
+    """Mark the address verified and, if the steps are done, queue the account.
+
+    Returns ``False`` when the address was already verified; verifying twice
+    changes nothing.
+    """
+    if user.email_verified_at is not None:
+        return False
+
+    user.email_verified_at = utcnow()
+    if user.state == SUBMITTED:
+        user.state = PENDING
+    record(user, "email_verified")
+    db.session.commit()
+
+    audit("email_verified", user.id)
+    return True

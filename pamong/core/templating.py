@@ -1,0 +1,40 @@
+"""Labels and filters the templates use."""
+
+from flask import Flask
+
+from pamong.core.logs import mask_nik
+from pamong.registration.choices import EDUCATION, GENDERS, POSITIONS, label
+
+STATE_LABELS = {
+    "registered": "Belum lengkap",
+    "submitted": "Menunggu verifikasi email",
+    "pending": "Menunggu pemeriksaan",
+    "approved": "Disetujui",
+    "rejected": "Ditolak, menunggu perbaikan",
+    "suspended": "Dibekukan",
+}
+
+
+def region_path(village_code: str) -> str:
+    """Describe a desa with its kecamatan, kabupaten and provinsi."""
+    from pamong.wilayah.services import village_chain
+
+    chain = village_chain(village_code)
+    if chain is None:
+        return village_code
+    province, regency, district, village = chain
+    return (
+        f"Desa {village.name}, Kec. {district.name}, {regency.name}, {province.name}"
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Expose labels and the NIK mask to every template."""
+    app.jinja_env.filters["mask_nik"] = mask_nik
+    app.jinja_env.globals.update(
+        position_label=lambda value: label(POSITIONS, value),
+        education_label=lambda value: label(EDUCATION, value),
+        gender_label=lambda value: label(GENDERS, value),
+        state_label=lambda value: STATE_LABELS.get(value, value),
+        region_path=region_path,
+    )

@@ -1,0 +1,123 @@
+"""Storing an uploaded SK: size limit, PDF check, random name, SHA-256."""
+
+import hashlib
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import current_app
+
+from pamong.accounts.models import User
+from pamong.documents.models import Document
+from pamong.documents.pdfcheck import check_pdf
+from pamong.extensions import db
+
+log = logging.getLogger(__name__)
+
+CHUNK = 64 * 1024
+
+
+class Refused(Exception):
+    """The file cannot be accepted; ``str(error)`` tells the official why."""
+
+
+def storage_path(storage_name: str) -> Path:
+    """Return where a stored file lives, under the upload folder."""
+    return Path(current_app.config["UPLOAD_FOLDER"]) / storage_name[:2] / storage_name
+
+
+def store_sk(owner: User, stream, filename: str) -> Document:
+    """Check and store an uploaded SK; add its row to the session.
+
+    :param stream: a readable binary stream, read in chunks.
+    :raises Refused: when the file is too big, empty or not an openable PDF.
+    """
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".part-{secrets.token_hex(16)}"
+    try:
+        size, digest = _copy_limited(stream, temporary)
+        return _keep(owner, temporary, filename, size, digest)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def store_sk_file(owner: User, path: Path, filename: str) -> Document:
+    """Check and store an SK that is already complete on disk (moved, not copied).
+
+    :raises Refused: as :func:`store_sk`.
+    """
+    size = path.stat().st_size
+    if size > current_app.config["SK_MAX_BYTES"]:
+        raise Refused(_too_big_message())
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for chunk in iter(lambda: source.read(CHUNK), b""):
+            digest.update(chunk)
+    return _keep(owner, path, filename, size, digest.hexdigest())
+
+
+def _copy_limited(stream, target: Path) -> tuple[int, str]:
+    """Copy a stream to ``target`` while hashing it, up to the size limit."""
+    limit = current_app.config["SK_MAX_BYTES"]
+    digest = hashlib.sha256()
+    size = 0
+    with target.open("wb") as out:
+        for chunk in iter(lambda: stream.read(CHUNK), b""):
+            size += len(chunk)
+            if size > limit:
+                raise Refused(_too_big_message())
+            digest.update(chunk)
+            out.write(chunk)
+    return size, digest.hexdigest()
+
+
+def _keep(owner: User, path: Path, filename: str, size: int, digest: str) -> Document:
+    """Run the PDF check, then move the file under a random name."""
+    config = current_app.config
+    result = check_pdf(
+        path, seconds=config["PDF_CHECK_SECONDS"], memory_mb=config["PDF_CHECK_MEMORY_MB"]
+    )
+    if not result.ok:
+        log.info("SK refused for user %s: %s", owner.id, result.reason)
+        raise Refused(result.message)
+
+    storage_name = secrets.token_hex(16) + ".pdf"
+    final = storage_path(storage_name)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(path, final)
+
+    document = Document(
+        owner_id=owner.id,
+        storage_name=storage_name,
+        original_name=_safe_name(filename),
+        sha256=digest,
+        size=size,
+        pages=result.pages,
+        has_text=result.has_text,
+    )
+    db.session.add(document)
+    db.session.flush()
+    log.info("SK stored for user %s: document %s", owner.id, document.id)
+    return document
+
+
+def _too_big_message() -> str:
+    """Explain the size limit and what to do about it."""
+    return (
+        "Berkas lebih dari 10 MB. Perkecil PDF (misalnya pindai dengan resolusi "
+        "lebih rendah atau hitam-putih), lalu unggah lagi."
+    )
+
+
+def _safe_name(filename: str) -> str:
+    """Keep a display name for the file without path parts or odd characters."""
+    name = Path(filename or "sk.pdf").name.replace('"', "").strip()
+    printable = "".join(ch for ch in name if ch.isprintable())
+    return (printable or "sk.pdf")[:200]
+
+
+def may_open(user: User, document: Document) -> bool:
+    """The owner and admins may open an SK; nobody else."""
+    return user.is_admin or document.owner_id == user.id

@@ -1,0 +1,172 @@
+"""Forms of the sign-up page and the three registration steps.
+
+Fields are text so that what the official typed comes back unchanged when a
+check fails; the checks themselves live in :mod:`pamong.registration.validators`.
+"""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms.validators import ValidationError
+
+from pamong.registration import validators as rules
+from pamong.registration.choices import EDUCATION, GENDERS, POSITIONS
+
+DATE_INPUT = {"type": "date", "autocomplete": "off"}
+
+
+def _rule(check, *args):
+    """Wrap a validator from ``rules`` as a WTForms validator."""
+
+    def validate(_form, field):
+        try:
+            field.cleaned = check(field.data, *args)
+        except rules.Invalid as error:
+            raise ValidationError(str(error)) from error
+
+    return validate
+
+
+def _date_rule(field_label: str):
+    """Parse a date field into ``field.parsed``, leaving the typed text alone."""
+
+    def validate(_form, field):
+        try:
+            field.parsed = rules.parse_date(field.data)
+        except rules.Invalid as error:
+            field.parsed = None
+            raise ValidationError(str(error)) from error
+        if field.parsed is None:
+            raise ValidationError(f"Isi {field_label}.")
+
+    return validate
+
+
+class SignUpForm(FlaskForm):
+    """Daftar: email, full name, password and the privacy notice."""
+
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Isi alamat email Anda."),
+            Length(max=254, message="Alamat email terlalu panjang."),
+            Email("Alamat email tidak valid. Contoh: nama@gmail.com"),
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
+    name = StringField(
+        "Nama lengkap",
+        validators=[_rule(rules.clean_name, "Nama lengkap")],
+        render_kw={"autocomplete": "name"},
+    )
+    password = PasswordField(
+        "Kata sandi",
+        validators=[
+            DataRequired("Buat kata sandi."),
+            Length(min=8, message="Kata sandi minimal 8 karakter."),
+            Length(max=200, message="Kata sandi terlalu panjang."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    privacy = BooleanField(
+        "Saya sudah membaca dan menyetujui Pemberitahuan Privasi",
+        validators=[
+            DataRequired("Centang persetujuan Pemberitahuan Privasi untuk lanjut.")
+        ],
+    )
+
+
+class IdentityForm(FlaskForm):
+    """Step 1: phone, place and date of birth, gender, NIK, education."""
+
+    phone = StringField(
+        "No HP",
+        validators=[_rule(rules.check_phone)],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+    birth_place = StringField(
+        "Tempat lahir", validators=[_rule(rules.clean_name, "Tempat lahir")]
+    )
+    birth_date = StringField(
+        "Tanggal lahir",
+        validators=[_date_rule("tanggal lahir")],
+        render_kw={**DATE_INPUT, "autocomplete": "bday"},
+    )
+    gender = RadioField(
+        "Jenis kelamin",
+        choices=GENDERS,
+        validators=[InputRequired("Pilih jenis kelamin.")],
+    )
+    nik = StringField(
+        "NIK",
+        validators=[DataRequired("Isi NIK sesuai KTP.")],
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 24},
+    )
+    education = SelectField(
+        "Pendidikan terakhir",
+        choices=[("", "— Pilih —"), *EDUCATION],
+        validators=[DataRequired("Pilih pendidikan terakhir.")],
+    )
+    confirm_nik = BooleanField(
+        "Saya sudah memeriksa: NIK dan data di atas sesuai KTP saya"
+    )
+
+    def validate_birth_date(self, field):
+        """Require a sensible, past birth date."""
+        if field.errors:
+            return
+        try:
+            rules.check_birth_date(field.parsed)
+        except rules.Invalid as error:
+            raise ValidationError(str(error)) from error
+
+
+class PositionForm(FlaskForm):
+    """Step 2: civil-servant status, position and its start date (TMT)."""
+
+    is_pns = RadioField(
+        "Apakah anda seorang PNS?",
+        choices=[("ya", "Ya"), ("tidak", "Tidak")],
+        validators=[InputRequired("Pilih Ya atau Tidak.")],
+    )
+    position = SelectField(
+        "Jabatan",
+        choices=[("", "— Pilih jabatan —"), *POSITIONS],
+        validators=[DataRequired("Pilih jabatan Anda.")],
+    )
+    tmt = StringField(
+        "Jabatan Terhitung Mulai Tanggal (TMT)",
+        validators=[_date_rule("tanggal TMT jabatan")],
+        render_kw=DATE_INPUT,
+    )
+
+
+class LocationForm(FlaskForm):
+    """Step 3: work location, SK number and date, and the SK PDF itself."""
+
+    provinsi = StringField("Provinsi")
+    kabupaten = StringField("Kabupaten/Kota")
+    kecamatan = StringField("Kecamatan")
+    desa = StringField("Desa")
+    sk_number = StringField(
+        "Nomor SK",
+        validators=[
+            DataRequired("Isi nomor SK Jabatan."),
+            Length(max=100, message="Nomor SK paling panjang 100 karakter."),
+        ],
+    )
+    sk_date = StringField(
+        "Tanggal SK", validators=[_date_rule("tanggal SK")], render_kw=DATE_INPUT
+    )
+    sk_file = FileField(
+        "Berkas SK Jabatan (PDF, paling besar 10 MB)",
+        render_kw={"accept": "application/pdf,.pdf"},
+    )

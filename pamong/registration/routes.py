@@ -1,0 +1,135 @@
+"""Sign-up, the three registration steps, and the status page.
+
+Each step is a real form that works without JavaScript; htmx only swaps the
+page body. Nothing from a failed step is saved, and what was typed comes back.
+"""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user
+
+from pamong.accounts.access import home_for, official_required
+from pamong.accounts.services import EmailTaken, create_account
+from pamong.core.http import no_store
+from pamong.core.logs import audit
+from pamong.extensions import limiter
+from pamong.registration import bp, services, steps
+from pamong.registration.forms import IdentityForm, LocationForm, PositionForm
+from pamong.registration.forms import SignUpForm
+
+
+@bp.route("/daftar", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def sign_up():
+    """Create an account with email, full name and password."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = create_account(form.email.data, form.name.cleaned, form.password.data)
+        except EmailTaken:
+            form.email.errors.append(
+                "Email ini sudah terdaftar. Silakan masuk, atau pakai email lain."
+            )
+        else:
+            login_user(user)
+            return redirect(url_for("registration.identity"))
+    return no_store(render_template("registration/sign_up.html", form=form))
+
+
+@bp.route("/daftar/identitas", methods=["GET", "POST"])
+@official_required
+def identity():
+    """Step 1: identity, with the NIK checks."""
+    if not services.may_open_step(current_user, 1):
+        return redirect(home_for(current_user))
+
+    form = IdentityForm(obj=steps.identity_defaults(current_user))
+    warnings = []
+    if form.validate_on_submit():
+        outcome = steps.check_identity(form)
+        warnings = outcome.warnings
+        if outcome.identity is not None:
+            try:
+                services.save_identity(current_user, outcome.identity)
+            except services.StepError as error:
+                steps.add_errors(form, error.errors)
+            else:
+                return redirect(url_for("registration.position"))
+    return steps.render(1, form, warnings=warnings)
+
+
+@bp.route("/daftar/jabatan", methods=["GET", "POST"])
+@official_required
+def position():
+    """Step 2: PNS status, position and TMT."""
+    if not services.may_open_step(current_user, 2):
+        return redirect(home_for(current_user))
+
+    form = PositionForm(obj=steps.position_defaults(current_user))
+    if form.validate_on_submit() and steps.check_position(form, current_user):
+        services.save_position(
+            current_user, form.is_pns.data == "ya", form.position.data, form.tmt.parsed
+        )
+        return redirect(url_for("registration.location"))
+    return steps.render(2, form)
+
+
+@bp.route("/daftar/lokasi", methods=["GET", "POST"])
+@official_required
+@limiter.limit("30 per hour", methods=["POST"])
+def location():
+    """Step 3: work location and SK Jabatan, then Simpan hands it all in."""
+    if not services.may_open_step(current_user, 3):
+        return redirect(home_for(current_user))
+
+    form = LocationForm(obj=steps.location_defaults(current_user))
+    cascade = steps.read_cascade(form)
+    if request.method == "POST":
+        steps.take_upload(form, current_user)
+        if not request.form.get("pilih_wilayah") and steps.complete_location(
+            form, cascade, current_user
+        ):
+            services.submit(
+                current_user,
+                cascade.village_code,
+                form.sk_number.data.strip(),
+                form.sk_date.parsed,
+            )
+            return redirect(url_for("registration.status"))
+    return steps.render(3, form, cascade=cascade)
+
+
+@bp.route("/status")
+@official_required
+def status():
+    """Say where the registration stands and what the official must do."""
+    user = current_user
+    step = services.next_step_endpoint(user)
+    if user.state == "registered" and step:
+        return redirect(url_for(step))
+    return no_store(
+        render_template(
+            "registration/status.html",
+            user=user,
+            profile=user.profile,
+            steps_done=services.steps_done(user),
+        )
+    )
+
+
+@bp.route("/status/kirim-ulang", methods=["POST"])
+@official_required
+def resubmit():
+    """Send a corrected registration back to the admins."""
+    if current_user.state != "rejected" or not all(
+        services.steps_done(current_user)
+    ):
+        abort(409)
+    profile = current_user.profile
+    services.submit(current_user, profile.village_code, profile.sk_number,
+                    profile.sk_date)
+    audit("resubmitted", current_user.id)
+    flash("Pendaftaran dikirim ulang dan menunggu pemeriksaan admin.", "info")
+    return redirect(url_for("registration.status"))

@@ -1,0 +1,232 @@
+"""Glue between the step forms and the registration services.
+
+Reads defaults from the saved profile, turns form input into checked values,
+puts messages next to the right fields, and renders the step pages.
+"""
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from flask import render_template, request
+from flask_login import current_user
+
+from pamong.core.http import no_store
+from pamong.documents.services import Refused, store_sk
+from pamong.extensions import db
+from pamong.registration import services
+from pamong.registration import validators as rules
+from pamong.registration.services import Identity
+from pamong.wilayah import services as wilayah
+
+LEVELS = ("provinsi", "kabupaten", "kecamatan", "desa")
+
+
+@dataclass
+class IdentityOutcome:
+    """The checked identity (or ``None``) and the soft-check warnings."""
+
+    identity: Identity | None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Cascade:
+    """The chosen region at each level and the lists to choose from."""
+
+    selected: dict[str, str]
+    lists: dict[str, list[tuple[str, str]]]
+
+    @property
+    def village_code(self) -> str:
+        """The chosen desa, or an empty string."""
+        return self.selected.get("desa", "")
+
+
+def _iso(value) -> str:
+    """Show a stored date as the ``YYYY-MM-DD`` a date input expects."""
+    return value.isoformat() if value else ""
+
+
+def identity_defaults(user) -> SimpleNamespace:
+    """Return what step 1 shows before anything is typed."""
+    profile = user.profile
+    if profile is None:
+        return SimpleNamespace()
+    return SimpleNamespace(
+        phone=profile.phone,
+        birth_place=profile.birth_place,
+        birth_date=_iso(profile.birth_date),
+        gender=profile.gender,
+        nik=profile.nik,
+        education=profile.education,
+        confirm_nik=profile.nik_date_mismatch or profile.nik_gender_mismatch,
+    )
+
+
+def position_defaults(user) -> SimpleNamespace:
+    """Return what step 2 shows before anything is typed."""
+    profile = user.profile
+    if profile is None or profile.position_done_at is None:
+        return SimpleNamespace()
+    return SimpleNamespace(
+        is_pns="ya" if profile.is_pns else "tidak",
+        position=profile.position,
+        tmt=_iso(profile.tmt),
+    )
+
+
+def location_defaults(user) -> SimpleNamespace:
+    """Return what step 3 shows before anything is typed."""
+    profile = user.profile
+    if profile is None:
+        return SimpleNamespace()
+    return SimpleNamespace(sk_number=profile.sk_number, sk_date=_iso(profile.sk_date))
+
+
+def add_errors(form, errors: dict[str, str]) -> None:
+    """Put messages under the named fields of a form."""
+    for name, message in errors.items():
+        getattr(form, name).errors = [*getattr(form, name).errors, message]
+
+
+def check_identity(form) -> IdentityOutcome:
+    """Check the NIK against the rest of step 1; build the identity if all hold.
+
+    A soft mismatch is a warning until the official ticks the confirmation.
+    """
+    valid = form.validate_on_submit()
+    birth_date = getattr(form.birth_date, "parsed", None)
+    try:
+        nik = rules.check_nik(
+            form.nik.data, wilayah.province_codes(), birth_date, form.gender.data
+        )
+    except rules.Invalid as error:
+        add_errors(form, {"nik": str(error)})
+        return IdentityOutcome(None)
+
+    if nik.warnings and not form.confirm_nik.data:
+        return IdentityOutcome(None, nik.warnings)
+    if not valid:
+        return IdentityOutcome(None, nik.warnings)
+    return IdentityOutcome(
+        Identity(
+            phone=form.phone.cleaned,
+            birth_place=form.birth_place.cleaned,
+            birth_date=birth_date,
+            gender=form.gender.data,
+            nik=nik.nik,
+            education=form.education.data,
+            nik_date_mismatch=nik.date_mismatch,
+            nik_gender_mismatch=nik.gender_mismatch,
+        ),
+        nik.warnings,
+    )
+
+
+def check_position(form, user) -> bool:
+    """Require a TMT in the past and at a working age."""
+    try:
+        rules.check_after_birth(
+            form.tmt.parsed, user.profile.birth_date, "tanggal TMT jabatan"
+        )
+    except rules.Invalid as error:
+        add_errors(form, {"tmt": str(error)})
+        return False
+    return True
+
+
+def read_cascade(form) -> Cascade:
+    """Read the chosen regions, dropping any that do not belong to their parent.
+
+    The choices come from the form when sent, else from the saved profile; a
+    stale or forged code empties its level and every level below it.
+    """
+    if request.method == "POST":
+        chosen = [(form[level].data or "").strip() for level in LEVELS]
+    else:
+        chosen = _saved_chain(current_user)
+
+    loaders = (
+        lambda _parent: wilayah.provinces(),
+        wilayah.regencies,
+        wilayah.districts,
+        wilayah.desa,
+    )
+    selected, lists, parent = {}, {}, ""
+    for level, code, load in zip(LEVELS, chosen, loaders, strict=True):
+        if level != "provinsi" and not parent:
+            break
+        options = load(parent)
+        lists[level] = options
+        if code not in {option_code for option_code, _name in options}:
+            break
+        selected[level] = parent = code
+    return Cascade(selected, lists)
+
+
+def _saved_chain(user) -> list[str]:
+    """Return the saved desa and its parents as four codes."""
+    code = user.profile.village_code if user.profile else None
+    chain = wilayah.village_chain(code) if code else None
+    if chain is None:
+        return ["", "", "", ""]
+    return [region.code for region in chain]
+
+
+def take_upload(form, user) -> None:
+    """Store a sent SK file at once, so it is never asked for twice."""
+    upload = form.sk_file.data
+    if not upload or not getattr(upload, "filename", ""):
+        return
+    try:
+        document = store_sk(user, upload.stream, upload.filename)
+    except Refused as error:
+        db.session.rollback()
+        form.sk_file.errors = [str(error)]
+        return
+    services.attach_sk(user, document)
+
+
+def complete_location(form, cascade: Cascade, user) -> bool:
+    """Validate every field of step 3 and say whether it can be handed in."""
+    valid = form.validate()
+    located = check_location(form, cascade, user)
+    return valid and located
+
+
+def check_location(form, cascade: Cascade, user) -> bool:
+    """Require a desa, an SK file, and an SK date after the birth date."""
+    errors = {}
+    for level in LEVELS:
+        if level not in cascade.selected:
+            errors[level] = f"Pilih {form[level].label.text.lower()}."
+            break
+    if form.sk_file.errors:
+        pass
+    elif user.profile is None or user.profile.sk_document_id is None:
+        errors["sk_file"] = "Unggah SK Jabatan dalam bentuk PDF."
+
+    sk_date = getattr(form.sk_date, "parsed", None)
+    if sk_date is not None:
+        try:
+            rules.check_after_birth(sk_date, user.profile.birth_date, "tanggal SK")
+        except rules.Invalid as error:
+            errors["sk_date"] = str(error)
+
+    add_errors(form, errors)
+    return not errors and not form.sk_file.errors
+
+
+def render(number: int, form, **context):
+    """Render step ``number`` with its progress bar; never cached."""
+    user = current_user
+    return no_store(
+        render_template(
+            f"registration/step{number}.html",
+            form=form,
+            step=number,
+            steps_done=services.steps_done(user),
+            document=user.profile.sk_document if user.profile else None,
+            **context,
+        )
+    )

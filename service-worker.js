@@ -1,0 +1,59 @@
+// Service worker of LMS Pamong Desa.
+// The server prepends PRECACHE (hashed asset URLs) and VERSION to this file.
+// Static assets: cache first (their URLs change with their content).
+// Pages: always from the network; the offline page when there is none.
+// Pages are never cached: they carry personal data or a CSRF token.
+/* global PRECACHE, VERSION */
+"use strict";
+
+var CACHE = "pamong-" + VERSION;
+var OFFLINE_URL = "/offline";
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) {
+      return cache.addAll(PRECACHE.concat([OFFLINE_URL]));
+    }).then(function () {
+      return self.skipWaiting();
+    })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (name) {
+        return name.indexOf("pamong-") === 0 && name !== CACHE;
+      }).map(function (name) {
+        return caches.delete(name);
+      }));
+    }).then(function () {
+      return self.clients.claim();
+    })
+  );
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) {
+    return;
+  }
+
+  if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(
+      caches.match(request).then(function (hit) {
+        return hit || fetch(request);
+      })
+    );
+    return;
+  }
+
+  if (request.mode === "navigate") {
+    event.respondWith(
+      fetch(request).catch(function () {
+        return caches.match(OFFLINE_URL);
+      })
+    );
+  }
+});
