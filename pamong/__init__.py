@@ -72,6 +72,7 @@ def _register_features(app: Flask) -> None:
     """Register one blueprint per feature, and the CLI commands they bring."""
     from pamong import accounts, admin, documents, mailer, registration, training
     from pamong import wilayah
+    from pamong import devtools
     from pamong.core import pwa
 
     for feature in (
@@ -83,5 +84,6 @@ def _register_features(app: Flask) -> None:
         training,
         mailer,
         pwa,
+        devtools,
     ):
         feature.init_app(app)

@@ -282,7 +282,7 @@ def adler32_repeat(adler: int, byte: int, count: int) -> int:
 
 
 def deflate_bomb(folder: Path, gigabytes: int = 1) -> Path:
-    """A one-megabyte page content stream that inflates to ``gigabytes``.
+    """A page content stream of about a megabyte per gigabyte it inflates to.
 
     After a short text operator the stream holds blanks. Each mebibyte of
     blanks is compressed once with a full flush, which makes its compressed

@@ -169,6 +169,17 @@ def test_child_killed_by_signal_is_too_complex(monkeypatch, tmp_path):
     assert check_pdf(path).reason == "too_complex"
 
 
+def test_child_crash_is_logged_without_its_message(monkeypatch, tmp_path, caplog):
+    """A traceback may quote the file, so only the exception class is logged."""
+    caplog.set_level(logging.INFO, logger=pdfcheck.__name__)
+    source = "raise ValueError('isi rahasia dari berkas')\n"
+    path = fake_child(monkeypatch, tmp_path, source)
+
+    assert check_pdf(path).reason == "too_complex"
+    assert "child exit 1, ValueError" in caplog.text
+    assert "rahasia" not in caplog.text
+
+
 @pytest.mark.parametrize(
     "output",
     [

@@ -12,6 +12,7 @@ It imports only the standard library and pypdf.
 """
 
 import argparse
+import contextlib
 import io
 import json
 import logging
@@ -137,10 +138,19 @@ def _run_child(path: Path, seconds: int, memory_mb: int) -> tuple[dict, str]:
 
     reply = _parse_reply(stdout)
     if process.returncode != 0 or reply is None:
-        last_line = stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
-        note = f"child exit {process.returncode} {' '.join(last_line)[:200]}"
-        return {"reason": "too_complex"}, note
+        return {"reason": "too_complex"}, _crash_note(process.returncode, stderr)
     return reply, reply.get("error") or "child"
+
+
+def _crash_note(returncode: int, stderr: bytes) -> str:
+    """Describe a failed child by its exit status and exception class only.
+
+    The rest of a traceback may quote bytes of the file, which stay out of
+    the log.
+    """
+    lines = stderr.decode("ascii", "replace").strip().splitlines()
+    error = lines[-1].split(":", 1)[0][:80] if lines else "no error output"
+    return f"child exit {returncode}, {error}"
 
 
 def _child_env() -> dict[str, str]:
@@ -153,10 +163,8 @@ def _child_env() -> dict[str, str]:
 
 def _kill_group(process: subprocess.Popen) -> None:
     """Kill the child and anything it started; it is not yet reaped."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _parse_reply(stdout: bytes) -> dict | None:

@@ -142,25 +142,10 @@ def read_cascade(form) -> Cascade:
     stale or forged code empties its level and every level below it.
     """
     if request.method == "POST":
-        chosen = [(form[level].data or "").strip() for level in LEVELS]
+        chosen = [form[level].data or "" for level in LEVELS]
     else:
         chosen = _saved_chain(current_user)
-
-    loaders = (
-        lambda _parent: wilayah.provinces(),
-        wilayah.regencies,
-        wilayah.districts,
-        wilayah.desa,
-    )
-    selected, lists, parent = {}, {}, ""
-    for level, code, load in zip(LEVELS, chosen, loaders, strict=True):
-        if level != "provinsi" and not parent:
-            break
-        options = load(parent)
-        lists[level] = options
-        if code not in {option_code for option_code, _name in options}:
-            break
-        selected[level] = parent = code
+    selected, lists = wilayah.cascade(dict(zip(LEVELS, chosen, strict=True)))
     return Cascade(selected, lists)
 
 
