@@ -50,9 +50,7 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     database.init_app(app)
-    migrate.init_app(
-        app, db, directory=str(ROOT / "migrations"), render_as_batch=True
-    )
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
@@ -70,9 +68,16 @@ def _import_models() -> None:
 
 def _register_features(app: Flask) -> None:
     """Register one blueprint per feature, and the CLI commands they bring."""
-    from pamong import accounts, admin, documents, mailer, registration, training
-    from pamong import wilayah
-    from pamong import devtools
+    from pamong import (
+        accounts,
+        admin,
+        devtools,
+        documents,
+        mailer,
+        registration,
+        training,
+        wilayah,
+    )
     from pamong.core import pwa
 
     for feature in (

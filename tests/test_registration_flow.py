@@ -60,7 +60,7 @@ def test_full_path_from_sign_up_to_training(app, client, mailbox, runner):
     user = user_by_email(app, email)
     assert user.state == "submitted"
     status = client.get("/status")
-    assert "Verifikasi email".encode() in status.data
+    assert b"Verifikasi email" in status.data
 
     verified = verify_from_mail(client, mailbox, email)
     assert b"Email terverifikasi" in verified.data

@@ -62,9 +62,7 @@ def verify(token: str):
     if request.method == "POST":
         services.confirm_email(user)
         return render_template("accounts/verified.html", user=user)
-    return render_template(
-        "accounts/verify.html", token=token, user=user, error=None
-    )
+    return render_template("accounts/verify.html", token=token, user=user, error=None)
 
 
 @bp.route("/verifikasi/kirim-ulang", methods=["POST"])

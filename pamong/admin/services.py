@@ -6,8 +6,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from pamong.accounts.models import ADMIN, APPROVED, PENDING, REJECTED, User
-from pamong.accounts.services import create_account, find_by_email, record
-from pamong.accounts.services import set_password
+from pamong.accounts.services import create_account, find_by_email, record, set_password
 from pamong.core.logs import audit
 from pamong.extensions import db
 from pamong.mailer.services import queue_mail

@@ -22,12 +22,22 @@ def manifest():
 
     asset_url = current_app.jinja_env.globals["asset_url"]
     icons = [
-        {"src": asset_url("icons/icon-192.png"), "sizes": "192x192",
-         "type": "image/png"},
-        {"src": asset_url("icons/icon-512.png"), "sizes": "512x512",
-         "type": "image/png"},
-        {"src": asset_url("icons/maskable-512.png"), "sizes": "512x512",
-         "type": "image/png", "purpose": "maskable"},
+        {
+            "src": asset_url("icons/icon-192.png"),
+            "sizes": "192x192",
+            "type": "image/png",
+        },
+        {
+            "src": asset_url("icons/icon-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+        },
+        {
+            "src": asset_url("icons/maskable-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
     ]
     response = jsonify(
         name="LMS Pamong Desa",

@@ -10,8 +10,13 @@ CSP = (
     "base-uri 'none'; form-action 'self'; manifest-src 'self'; worker-src 'self'"
 )
 
-COMPRESSIBLE = ("text/", "application/javascript", "application/json",
-                "application/manifest+json", "image/svg+xml")
+COMPRESSIBLE = (
+    "text/",
+    "application/javascript",
+    "application/json",
+    "application/manifest+json",
+    "image/svg+xml",
+)
 
 
 def init_app(app: Flask) -> None:

@@ -23,9 +23,7 @@ def region_path(village_code: str) -> str:
     if chain is None:
         return village_code
     province, regency, district, village = chain
-    return (
-        f"Desa {village.name}, Kec. {district.name}, {regency.name}, {province.name}"
-    )
+    return f"Desa {village.name}, Kec. {district.name}, {regency.name}, {province.name}"
 
 
 def init_app(app: Flask) -> None:

@@ -26,7 +26,9 @@ class SaveHandler:
         """Store the message and print its subject and body."""
         name = f"{time.time_ns()}.eml"
         (self.folder / name).write_bytes(envelope.content)
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message = email.message_from_bytes(
+            envelope.content, policy=email.policy.default
+        )
         body = message.get_body(preferencelist=("plain",))
         print(
             f"\n--- Surat untuk {', '.join(envelope.rcpt_tos)}: {message['Subject']}\n"

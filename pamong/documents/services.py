@@ -77,7 +77,9 @@ def _keep(owner: User, path: Path, filename: str, size: int, digest: str) -> Doc
     """Run the PDF check, then move the file under a random name."""
     config = current_app.config
     result = check_pdf(
-        path, seconds=config["PDF_CHECK_SECONDS"], memory_mb=config["PDF_CHECK_MEMORY_MB"]
+        path,
+        seconds=config["PDF_CHECK_SECONDS"],
+        memory_mb=config["PDF_CHECK_MEMORY_MB"],
     )
     if not result.ok:
         log.info("SK refused for user %s: %s", owner.id, result.reason)

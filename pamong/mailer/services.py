@@ -7,7 +7,6 @@ conditional update, so several processes never send the same mail twice.
 
 import logging
 import smtplib
-import socket
 from datetime import timedelta
 
 from flask import current_app, render_template
@@ -103,12 +102,16 @@ def _send(mail: OutboxMail) -> bool:
         state = current_app.extensions["mail"]
         with _TimeoutConnection(state) as connection:
             connection.send(message)
-    except (OSError, smtplib.SMTPException, socket.timeout) as error:
+    except (TimeoutError, OSError, smtplib.SMTPException) as error:
         mail.last_error = f"{type(error).__name__}: {error}"[:500]
         mail.next_attempt_at = utcnow() + _backoff(mail.attempts)
         db.session.commit()
-        log.warning("Mail %s not sent (attempt %s): %s", mail.id, mail.attempts,
-                    type(error).__name__)
+        log.warning(
+            "Mail %s not sent (attempt %s): %s",
+            mail.id,
+            mail.attempts,
+            type(error).__name__,
+        )
         return False
 
     mail.sent_at = utcnow()

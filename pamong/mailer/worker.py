@@ -30,9 +30,7 @@ class OutboxWorker:
             if self.thread is not None and self.thread.is_alive():
                 return
             self.stop_event.clear()
-            self.thread = threading.Thread(
-                target=self._run, name="outbox", daemon=True
-            )
+            self.thread = threading.Thread(target=self._run, name="outbox", daemon=True)
             self.thread.start()
 
     def wake(self) -> None:
@@ -77,7 +75,6 @@ def init_app(app: Flask) -> None:
     def start_worker():
         """Make sure this process has a running sender."""
         worker.start()
-
 
 
 @event.listens_for(Session, "after_commit")

@@ -14,8 +14,13 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length
-from wtforms.validators import ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    ValidationError,
+)
 
 from pamong.registration import validators as rules
 from pamong.registration.choices import EDUCATION, GENDERS, POSITIONS

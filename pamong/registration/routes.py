@@ -13,8 +13,12 @@ from pamong.core.http import no_store
 from pamong.core.logs import audit
 from pamong.extensions import limiter
 from pamong.registration import bp, services, steps
-from pamong.registration.forms import IdentityForm, LocationForm, PositionForm
-from pamong.registration.forms import SignUpForm
+from pamong.registration.forms import (
+    IdentityForm,
+    LocationForm,
+    PositionForm,
+    SignUpForm,
+)
 
 
 @bp.route("/daftar", methods=["GET", "POST"])
@@ -27,7 +31,9 @@ def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            user = create_account(form.email.data, form.name.cleaned, form.password.data)
+            user = create_account(
+                form.email.data, form.name.cleaned, form.password.data
+            )
         except EmailTaken:
             form.email.errors.append(
                 "Email ini sudah terdaftar. Silakan masuk, atau pakai email lain."
@@ -123,13 +129,12 @@ def status():
 @official_required
 def resubmit():
     """Send a corrected registration back to the admins."""
-    if current_user.state != "rejected" or not all(
-        services.steps_done(current_user)
-    ):
+    if current_user.state != "rejected" or not all(services.steps_done(current_user)):
         abort(409)
     profile = current_user.profile
-    services.submit(current_user, profile.village_code, profile.sk_number,
-                    profile.sk_date)
+    services.submit(
+        current_user, profile.village_code, profile.sk_number, profile.sk_date
+    )
     audit("resubmitted", current_user.id)
     flash("Pendaftaran dikirim ulang dan menunggu pemeriksaan admin.", "info")
     return redirect(url_for("registration.status"))

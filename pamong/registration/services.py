@@ -108,8 +108,10 @@ def save_identity(user: User, identity: Identity) -> None:
         if is_unique_violation(error):
             audit("nik_duplicate", user.id)
             raise StepError(
-                {"nik": "NIK ini sudah dipakai akun lain. Hubungi admin daerah Anda "
-                 "bila ini NIK Anda."}
+                {
+                    "nik": "NIK ini sudah dipakai akun lain. Hubungi admin daerah Anda "
+                    "bila ini NIK Anda."
+                }
             ) from error
         raise
 
@@ -158,8 +160,10 @@ def submit(user: User, village_code: str, sk_number: str, sk_date: date) -> None
 
 def queue_verification_mail(user: User, commit: bool = True) -> None:
     """Put the "Verifikasi email" mail with a fresh link in the outbox."""
-    link = current_app.config["PUBLIC_URL"].rstrip("/") + "/verifikasi/" + (
-        make_verify_token(user)
+    link = (
+        current_app.config["PUBLIC_URL"].rstrip("/")
+        + "/verifikasi/"
+        + (make_verify_token(user))
     )
     queue_mail(
         user.email,

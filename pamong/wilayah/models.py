@@ -30,9 +30,7 @@ class Regency(db.Model):
     __tablename__ = "regencies"
 
     code: Mapped[str] = mapped_column(String(5), primary_key=True)
-    province_code: Mapped[str] = mapped_column(
-        ForeignKey("provinces.code"), index=True
-    )
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), index=True)
     name: Mapped[str] = mapped_column(String(100))
 
 
@@ -52,8 +50,6 @@ class Village(db.Model):
     __tablename__ = "villages"
 
     code: Mapped[str] = mapped_column(String(13), primary_key=True)
-    district_code: Mapped[str] = mapped_column(
-        ForeignKey("districts.code"), index=True
-    )
+    district_code: Mapped[str] = mapped_column(ForeignKey("districts.code"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[int]
