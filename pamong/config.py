@@ -73,6 +73,8 @@ class Config:
     OUTBOX_WORKER = env_bool("OUTBOX_WORKER", True)
     #: Seconds between outbox polls when nothing wakes the sender.
     OUTBOX_POLL_SECONDS = env_int("OUTBOX_POLL_SECONDS", 15)
+    #: Seconds before the first retry of a failed mail; doubles each time.
+    OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30)
     #: Attempts before a mail is marked as failing for admins to see.
     OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 

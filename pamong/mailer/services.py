@@ -36,14 +36,16 @@ class _TimeoutConnection(Connection):
     """A Flask-Mail connection that gives up on a slow SMTP server."""
 
     def configure_host(self):
-        """Open the SMTP connection with the configured timeout."""
-        timeout = current_app.config["MAIL_TIMEOUT"]
-        cls = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
-        host = cls(self.mail.server, self.mail.port, timeout=timeout)
-        if self.mail.use_tls:
+        """Open the SMTP connection as configured now, with a timeout."""
+        config = current_app.config
+        cls = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+        host = cls(
+            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
+        )
+        if config["MAIL_USE_TLS"]:
             host.starttls()
-        if self.mail.username and self.mail.password:
-            host.login(self.mail.username, self.mail.password)
+        if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
+            host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         return host
 
 
@@ -122,8 +124,9 @@ def _send(mail: OutboxMail) -> bool:
 
 
 def _backoff(attempts: int) -> timedelta:
-    """Wait longer after each failure: 30 s, 1 min, 2 min … up to one hour."""
-    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+    """Wait longer after each failure (30 s, 1 min, 2 min …), at most an hour."""
+    first = current_app.config["OUTBOX_RETRY_SECONDS"]
+    return timedelta(seconds=min(3600, first * 2 ** max(0, attempts - 1)))
 
 
 def outbox_counts() -> dict[str, int]:

@@ -68,13 +68,12 @@ def init_app(app: Flask) -> None:
     """Create the worker; it starts with the first request it must serve."""
     worker = OutboxWorker(app)
     app.extensions["outbox_worker"] = worker
-    if not app.config["OUTBOX_WORKER"]:
-        return
 
     @app.before_request
     def start_worker():
-        """Make sure this process has a running sender."""
-        worker.start()
+        """Make sure this process has a running sender, unless turned off."""
+        if app.config["OUTBOX_WORKER"]:
+            worker.start()
 
 
 @event.listens_for(Session, "after_commit")
