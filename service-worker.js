@@ -1,6 +1,7 @@
 // Service worker of LMS Pamong Desa.
 // The server prepends PRECACHE (hashed asset URLs) and VERSION to this file.
-// Static assets: cache first (their URLs change with their content).
+// Static assets: cache first (their URLs change with their content); the
+// small shared ones are precached, vendored scripts are kept on first use.
 // Pages: always from the network; the offline page when there is none.
 // Pages are never cached: they carry personal data or a CSRF token.
 /* global PRECACHE, VERSION */
@@ -43,7 +44,15 @@ self.addEventListener("fetch", function (event) {
   if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(
       caches.match(request).then(function (hit) {
-        return hit || fetch(request);
+        return hit || fetch(request).then(function (response) {
+          if (response.ok && url.searchParams.has("v")) {
+            var copy = response.clone();
+            caches.open(CACHE).then(function (cache) {
+              cache.put(request, copy);
+            });
+          }
+          return response;
+        });
       })
     );
     return;

@@ -3,7 +3,7 @@
 import hashlib
 import json
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 
 from pamong.config import ROOT
 
@@ -71,12 +71,13 @@ def service_worker():
     response = current_app.response_class(script, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     response.cache_control.no_cache = True
-    return response
+    response.set_etag(hashlib.sha256(script.encode()).hexdigest()[:16])
+    return response.make_conditional(request)
 
 
 def _precached(name: str) -> bool:
-    """Precache scripts, styles and the favicon; the large icons only on install."""
-    return name.endswith((".css", ".js", ".svg")) and "LICENSE" not in name
+    """Precache the small shared assets; vendored scripts are cached on first use."""
+    return name.endswith((".css", ".js", ".svg")) and not name.startswith("vendor/")
 
 
 @bp.route("/offline")

@@ -42,6 +42,8 @@ def init_app(app: Flask) -> None:
 
 def _gzip(response):
     """Compress ``response`` in place when it is worth it and allowed."""
+    if response.direct_passthrough and request.endpoint == "static":
+        response.direct_passthrough = False
     if (
         response.direct_passthrough
         or response.status_code < 200
