@@ -50,6 +50,8 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None]
     privacy_version: Mapped[str] = mapped_column(String(16))
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
