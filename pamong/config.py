@@ -84,6 +84,13 @@ class Config:
     #: How long a verification link stays valid, in hours.
     VERIFY_TOKEN_HOURS = env_int("VERIFY_TOKEN_HOURS", 72)
 
+    #: How long a password reset link stays valid, in minutes.
+    RESET_TOKEN_MINUTES = env_int("RESET_TOKEN_MINUTES", 60)
+
+    #: Failed logins in a row that lock an account, and for how long.
+    LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+
     #: Version of the privacy notice shown at sign-up.
     PRIVACY_VERSION = env("PRIVACY_VERSION", "2026-12")
 

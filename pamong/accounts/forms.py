@@ -17,3 +17,23 @@ class LoginForm(FlaskForm):
         validators=[DataRequired("Isi kata sandi Anda."), Length(max=200)],
     )
     remember = BooleanField("Tetap masuk di perangkat ini")
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The email address to send a reset link to."""
+
+    email = EmailField(
+        "Email",
+        validators=[DataRequired("Isi alamat email Anda."), Length(max=254)],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, typed once (with a show/hide toggle on the page)."""
+
+    password = PasswordField(
+        "Kata sandi baru",
+        validators=[DataRequired("Buat kata sandi baru.")],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -3,9 +3,10 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from pamong.accounts import bp, services
+from pamong.accounts import bp, recovery, services
 from pamong.accounts.access import home_for
-from pamong.accounts.forms import LoginForm
+from pamong.accounts.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
+from pamong.accounts.passwords import password_problem
 from pamong.accounts.models import SUBMITTED
 from pamong.core.http import no_store
 from pamong.core.logs import audit
@@ -29,16 +30,56 @@ def login():
 
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None and user.is_active:
+        user = services.attempt_login(form.email.data, form.password.data)
+        if user is not None:
             login_user(user, remember=form.remember.data)
-            audit("login", user.id)
             return redirect(home_for(user))
-        audit("login_failed", user.id if user else None)
         form.password.errors.append(
-            "Email atau kata sandi salah, atau akun sedang dibekukan."
+            "Email atau kata sandi salah. Setelah beberapa kali salah, akun dikunci "
+            "sementara dan kami kirim email untuk membukanya."
         )
     return no_store(render_template("accounts/login.html", form=form))
+
+
+@bp.route("/lupa-sandi", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"])
+def forgot_password():
+    """Mail a reset link; answer the same whether the email is known or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        recovery.request_reset(form.email.data)
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return no_store(render_template("accounts/forgot.html", form=form))
+
+
+@bp.route("/sandi-baru/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def reset_password(token: str):
+    """Set a new password from a mailed link."""
+    user = recovery.read_reset_token(token)
+    if user is None:
+        return render_template("accounts/reset_invalid.html"), 400
+
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        problem = password_problem(form.password.data, user.email, user.name)
+        if problem is None:
+            recovery.reset_password(user, form.password.data)
+            logout_user()
+            flash("Kata sandi sudah diganti. Silakan masuk.", "info")
+            return redirect(url_for("accounts.login"))
+        form.password.errors.append(problem)
+    return no_store(render_template("accounts/reset.html", form=form, token=token))
+
+
+@bp.route("/buka-kunci/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour")
+def unlock(token: str):
+    """Show a button that lifts a login lock; lift it when pressed."""
+    if request.method == "POST":
+        done = recovery.unlock(token)
+        return render_template("accounts/unlock.html", done=done, token=token)
+    return render_template("accounts/unlock.html", done=None, token=token)
 
 
 @bp.route("/keluar", methods=["POST"])

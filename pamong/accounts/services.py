@@ -85,6 +85,34 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def attempt_login(email: str, password: str) -> User | None:
+    """Check a login, counting failures and honouring the lock.
+
+    Returns the user when the password is right and the account may log in.
+    """
+    from pamong.accounts import recovery
+
+    user = find_by_email(email)
+    if user is not None and recovery.is_locked(user):
+        check_password_hash(_DUMMY_HASH, password or "")
+        audit("login_locked", user.id)
+        return None
+
+    good = authenticate(email, password)
+    if good is None:
+        if user is not None:
+            recovery.note_failed_login(user)
+        audit("login_failed", user.id if user else None)
+        return None
+    if not good.is_active:
+        audit("login_suspended", good.id)
+        return None
+
+    recovery.note_good_login(good)
+    audit("login", good.id)
+    return good
+
+
 def set_password(user: User, password: str) -> None:
     """Change the password and end every other session of the account."""
     from pamong.accounts.models import new_session_key

@@ -22,6 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from pamong.accounts.passwords import password_problem
 from pamong.registration import validators as rules
 from pamong.registration.choices import EDUCATION, GENDERS, POSITIONS
 
@@ -74,11 +75,7 @@ class SignUpForm(FlaskForm):
     )
     password = PasswordField(
         "Kata sandi",
-        validators=[
-            DataRequired("Buat kata sandi."),
-            Length(min=8, message="Kata sandi minimal 8 karakter."),
-            Length(max=200, message="Kata sandi terlalu panjang."),
-        ],
+        validators=[DataRequired("Buat kata sandi.")],
         render_kw={"autocomplete": "new-password"},
     )
     privacy = BooleanField(
@@ -87,6 +84,12 @@ class SignUpForm(FlaskForm):
             DataRequired("Centang persetujuan Pemberitahuan Privasi untuk lanjut.")
         ],
     )
+
+    def validate_password(self, field):
+        """Refuse short and common passwords, and the email or name itself."""
+        problem = password_problem(field.data, self.email.data, self.name.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 class IdentityForm(FlaskForm):

@@ -1,0 +1,181 @@
+"""Logging in, password rules, password reset and the lock after failed logins."""
+
+import pytest
+from sqlalchemy import select
+
+from pamong.accounts.models import User
+from pamong.accounts.passwords import password_problem
+from pamong.extensions import db
+from tests.conftest import csrf_from
+from tests.helpers import Official
+from tests.test_registration_flow import path_of
+
+
+def set_state(app, email: str, state: str) -> None:
+    """Change an account's state directly in the database."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        user.state = state
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("password", "refused"),
+    [
+        ("kopi-tubruk-2026", False),
+        ("Sawah Hijau Subur", False),
+        ("1234567", True),
+        ("password", True),
+        ("PASSWORD1", True),
+        ("bismillah", True),
+        ("  indonesia123 ", True),
+        ("siti.aminah", True),
+    ],
+    ids=[
+        "good",
+        "spaces",
+        "short",
+        "common",
+        "common-case",
+        "indonesian",
+        "padded",
+        "email-local-part",
+    ],
+)
+def test_password_rules(password, refused):
+    """Short, common, and email-like passwords are refused; others pass."""
+    problem = password_problem(password, "siti.aminah@example.id", "Siti Aminah")
+    assert (problem is not None) == refused
+
+
+def test_sign_up_refuses_a_common_password(app, client):
+    """The message sits next to the password field and the email stays typed."""
+    response = Official(client).sign_up(password="12345678")
+    assert response.status_code == 200
+    assert b'id="password-error"' in response.data
+    assert b"terlalu umum" in response.data
+    assert b'value="siti.aminah@example.id"' in response.data
+
+
+def test_password_reset_by_mailed_link(app, client, mailbox):
+    """The link sets a new password once; the old one stops working."""
+    official = Official(client)
+    official.sign_up()
+    page = client.get("/daftar/identitas")
+    client.post("/keluar", data={"csrf_token": csrf_from(page.data)})
+
+    page = client.get("/lupa-sandi")
+    client.post(
+        "/lupa-sandi",
+        data={"csrf_token": csrf_from(page.data), "email": "SITI.AMINAH@example.id"},
+    )
+    mail = mailbox.wait_for(official.email, "Atur ulang kata sandi")
+    link = path_of(next(link for link in mail.links() if "/sandi-baru/" in link))
+
+    form = client.get(link)
+    assert form.status_code == 200
+    response = client.post(
+        link,
+        data={"csrf_token": csrf_from(form.data), "password": "teh-manis-pagi-hari"},
+    )
+    assert response.headers["Location"] == "/masuk"
+
+    assert client.get(link).status_code == 400
+    assert official.log_in(password=official.password).status_code == 200
+    response = official.log_in(password="teh-manis-pagi-hari")
+    assert response.headers["Location"] == "/daftar/identitas"
+
+
+def test_forgot_password_answers_the_same_for_unknown_email(app, client, mailbox):
+    """No account enumeration: the same page, and no mail for a stranger."""
+    page = client.get("/lupa-sandi")
+    known = Official(app.test_client())
+    known.sign_up()
+    answers = []
+    for email in ("siti.aminah@example.id", "orang.lain@example.id"):
+        response = client.post(
+            "/lupa-sandi", data={"csrf_token": csrf_from(page.data), "email": email}
+        )
+        answers.append(response.data.replace(email.encode(), b"EMAIL"))
+    assert answers[0] == answers[1]
+    mailbox.wait_for("siti.aminah@example.id", "Atur ulang kata sandi")
+    assert mailbox.count("orang.lain@example.id", "Atur ulang kata sandi") == 0
+
+
+def test_reset_link_dies_when_account_is_suspended(app, client, mailbox):
+    """A suspended account's reset link no longer works."""
+    official = Official(client)
+    official.sign_up()
+    other = app.test_client()
+    page = other.get("/lupa-sandi")
+    other.post(
+        "/lupa-sandi",
+        data={"csrf_token": csrf_from(page.data), "email": official.email},
+    )
+    mail = mailbox.wait_for(official.email, "Atur ulang kata sandi")
+    link = path_of(next(link for link in mail.links() if "/sandi-baru/" in link))
+    set_state(app, official.email, "suspended")
+    assert other.get(link).status_code == 400
+
+
+def test_suspended_account_loses_its_session_at_once(app, client):
+    """The next request of a suspended official is treated as logged out."""
+    official = Official(client)
+    official.sign_up()
+    assert client.get("/daftar/identitas").status_code == 200
+    set_state(app, official.email, "suspended")
+    response = client.get("/daftar/identitas")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/masuk")
+
+
+def test_repeated_failures_lock_and_the_mail_unlocks(app, client, mailbox):
+    """Five wrong passwords lock the account even for the right one; the mail unlocks."""
+    official = Official(client)
+    official.sign_up()
+    stranger = Official(app.test_client(), email=official.email)
+    for _ in range(5):
+        assert stranger.log_in(password="salah-sekali-123").status_code == 200
+
+    mail = mailbox.wait_for(official.email, "Akun dikunci sementara")
+    assert stranger.log_in(password=official.password).status_code == 200
+
+    link = path_of(next(link for link in mail.links() if "/buka-kunci/" in link))
+    page = stranger.client.get(link)
+    done = stranger.client.post(link, data={"csrf_token": csrf_from(page.data)})
+    assert b"Akun sudah dibuka" in done.data
+    response = stranger.log_in(password=official.password)
+    assert response.headers["Location"] == "/daftar/identitas"
+
+
+def test_password_change_ends_other_sessions(app, client, mailbox):
+    """A session opened before a reset is logged out after it."""
+    official = Official(client)
+    official.sign_up()
+    second_phone = Official(app.test_client())
+    second_phone.log_in()
+    assert second_phone.client.get("/daftar/identitas").status_code == 200
+
+    page = client.get("/lupa-sandi")
+    client.post(
+        "/lupa-sandi",
+        data={"csrf_token": csrf_from(page.data), "email": official.email},
+    )
+    mail = mailbox.wait_for(official.email, "Atur ulang kata sandi")
+    link = path_of(next(link for link in mail.links() if "/sandi-baru/" in link))
+    form = client.get(link)
+    client.post(
+        link,
+        data={"csrf_token": csrf_from(form.data), "password": "teh-manis-pagi-hari"},
+    )
+
+    assert second_phone.client.get("/daftar/identitas").status_code == 302
+
+
+def test_logout_needs_post_and_ends_the_session(app, client):
+    """GET on /keluar does nothing; POST logs out."""
+    Official(client).sign_up()
+    assert client.get("/keluar").status_code == 405
+    page = client.get("/daftar/identitas")
+    client.post("/keluar", data={"csrf_token": csrf_from(page.data)})
+    assert client.get("/daftar/identitas").status_code == 302
