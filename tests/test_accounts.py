@@ -130,7 +130,7 @@ def test_suspended_account_loses_its_session_at_once(app, client):
 
 
 def test_repeated_failures_lock_and_the_mail_unlocks(app, client, mailbox):
-    """Five wrong passwords lock the account even for the right one; the mail unlocks."""
+    """Five wrong passwords lock even the right one out; the mailed link unlocks."""
     official = Official(client)
     official.sign_up()
     stranger = Official(app.test_client(), email=official.email)

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from pamong.accounts import bp, recovery, services
 from pamong.accounts.access import home_for
 from pamong.accounts.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
-from pamong.accounts.passwords import password_problem
 from pamong.accounts.models import SUBMITTED
+from pamong.accounts.passwords import password_problem
 from pamong.core.http import no_store
 from pamong.core.logs import audit
 from pamong.extensions import limiter
