@@ -1,7 +1,81 @@
-// Registers the service worker, sends the CSRF token with htmx requests and
-// shows a banner with a retry when a request fails for lack of network.
+// Registers the service worker, sends the CSRF token with htmx requests,
+// shows a banner with a retry when a request fails for lack of network, adds
+// a show/hide button to password fields and suggests fixes for mistyped
+// email domains ("Maksud Anda ...?"), never blocking what was typed.
 (function () {
   "use strict";
+
+  var DOMAIN_FIXES = {
+    "gmial.com": "gmail.com", "gmai.com": "gmail.com", "gamil.com": "gmail.com",
+    "gmil.com": "gmail.com", "gmaill.com": "gmail.com", "gmail.co": "gmail.com",
+    "gmail.cm": "gmail.com", "gnail.com": "gmail.com", "gmail.co.id": "gmail.com",
+    "yaho.com": "yahoo.com", "yahooo.com": "yahoo.com", "yahoo.co": "yahoo.com",
+    "yaho.co.id": "yahoo.co.id", "yahooo.co.id": "yahoo.co.id",
+    "yahoo.co.od": "yahoo.co.id", "yahoo.co.di": "yahoo.co.id",
+    "yahoo.coid": "yahoo.co.id", "yahoo.id": "yahoo.co.id",
+    "hotmial.com": "hotmail.com", "hotmai.com": "hotmail.com",
+    "outlok.com": "outlook.com", "outloo.com": "outlook.com"
+  };
+
+  function suggestEmail(value) {
+    var at = value.lastIndexOf("@");
+    if (at < 1) {
+      return null;
+    }
+    var domain = value.slice(at + 1).toLowerCase();
+    var fixed = DOMAIN_FIXES[domain] || domain.replace(/\.(con|cmo|ocm|comm)$/, ".com");
+    return fixed === domain ? null : value.slice(0, at + 1) + fixed;
+  }
+
+  function addEmailHint(input) {
+    var hint = document.createElement("p");
+    hint.className = "hint";
+    hint.id = input.id + "-hint";
+    hint.setAttribute("aria-live", "polite");
+    input.parentNode.appendChild(hint);
+    input.addEventListener("blur", function () {
+      var suggestion = suggestEmail(input.value.trim());
+      hint.textContent = "";
+      if (!suggestion) {
+        return;
+      }
+      var fix = document.createElement("button");
+      fix.type = "button";
+      fix.className = "link";
+      fix.textContent = suggestion;
+      fix.addEventListener("click", function () {
+        input.value = suggestion;
+        hint.textContent = "";
+        input.focus();
+      });
+      hint.appendChild(document.createTextNode("Maksud Anda "));
+      hint.appendChild(fix);
+      hint.appendChild(document.createTextNode("?"));
+    });
+  }
+
+  function addPasswordToggle(input) {
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "link reveal";
+    toggle.textContent = "Tampilkan kata sandi";
+    toggle.setAttribute("aria-controls", input.id);
+    toggle.setAttribute("aria-pressed", "false");
+    toggle.addEventListener("click", function () {
+      var hidden = input.type === "password";
+      input.type = hidden ? "text" : "password";
+      toggle.textContent = hidden ? "Sembunyikan kata sandi" : "Tampilkan kata sandi";
+      toggle.setAttribute("aria-pressed", hidden ? "true" : "false");
+    });
+    input.parentNode.appendChild(toggle);
+  }
+
+  Array.prototype.forEach.call(
+    document.querySelectorAll("input[type=email]"), addEmailHint
+  );
+  Array.prototype.forEach.call(
+    document.querySelectorAll("input[type=password]"), addPasswordToggle
+  );
 
   if ("serviceWorker" in navigator) {
     window.addEventListener("load", function () {
