@@ -11,10 +11,12 @@ class LoginForm(FlaskForm):
     email = EmailField(
         "Email",
         validators=[DataRequired("Isi alamat email Anda."), Length(max=254)],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
     )
     password = PasswordField(
         "Kata sandi",
         validators=[DataRequired("Isi kata sandi Anda."), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField("Tetap masuk di perangkat ini")
 

@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from pamong.accounts.models import (
     ADMIN,
+    APPROVED,
     PENDING,
     REGISTERED,
     SUBMITTED,
@@ -56,7 +57,7 @@ def create_account(
         name=name,
         password_hash=generate_password_hash(password),
         role=role,
-        state=PENDING if role == ADMIN else REGISTERED,
+        state=APPROVED if role == ADMIN else REGISTERED,
         privacy_version=current_app.config["PRIVACY_VERSION"],
     )
     db.session.add(user)

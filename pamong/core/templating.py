@@ -26,9 +26,19 @@ def region_path(village_code: str) -> str:
     return f"Desa {village.name}, Kec. {district.name}, {regency.name}, {province.name}"
 
 
+def file_size(size: int) -> str:
+    """Show a byte count the way a phone's file manager does."""
+    if size < 1024:
+        return f"{size} byte"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+
+
 def init_app(app: Flask) -> None:
     """Expose labels and the NIK mask to every template."""
     app.jinja_env.filters["mask_nik"] = mask_nik
+    app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.globals.update(
         position_label=lambda value: label(POSITIONS, value),
         education_label=lambda value: label(EDUCATION, value),

@@ -13,10 +13,9 @@ DEMO_ADMIN = "admin@pamong.test"
 
 def main() -> None:
     """Prepare the database, print how to log in, and serve until stopped."""
-    os.environ.setdefault("PAMONG_DEV_MAILBOX", "1")
     host = os.environ.get("PAMONG_HOST", "127.0.0.1")
     port = int(os.environ.get("PAMONG_PORT", "5000"))
-    os.environ.setdefault("PAMONG_PUBLIC_URL", f"http://{host}:{port}")
+    public_url = os.environ.get("PAMONG_PUBLIC_URL", f"http://{host}:{port}")
 
     from flask_migrate import upgrade
 
@@ -25,7 +24,7 @@ def main() -> None:
     from pamong.devtools import mailsink
     from pamong.wilayah.services import import_wilayah
 
-    app = create_app()
+    app = create_app({"DEV_MAILBOX": True, "PUBLIC_URL": public_url})
     password = os.environ.get("PAMONG_ADMIN_PASSWORD") or secrets.token_urlsafe(9)
     with app.app_context():
         upgrade()

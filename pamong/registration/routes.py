@@ -93,16 +93,19 @@ def location():
     form = LocationForm(obj=steps.location_defaults(current_user))
     cascade = steps.read_cascade(form)
     if request.method == "POST":
-        steps.take_upload(form, current_user)
+        upload_error = steps.take_upload(form, current_user)
         if not request.form.get("pilih_wilayah") and steps.complete_location(
-            form, cascade, current_user
+            form, cascade, current_user, upload_error
         ):
+            resubmission = current_user.state == "rejected"
             services.submit(
                 current_user,
                 cascade.village_code,
                 form.sk_number.data.strip(),
                 form.sk_date.parsed,
             )
+            if resubmission:
+                flash("Perbaikan terkirim dan menunggu pemeriksaan admin.", "info")
             return redirect(url_for("registration.status"))
     return steps.render(3, form, cascade=cascade)
 

@@ -158,25 +158,37 @@ def _saved_chain(user) -> list[str]:
     return [region.code for region in chain]
 
 
-def take_upload(form, user) -> None:
-    """Store a sent SK file at once, so it is never asked for twice."""
+def take_upload(form, user) -> str | None:
+    """Store a sent SK file at once, so it is never asked for twice.
+
+    Returns the reason a sent file was refused, or ``None``.
+    """
     upload = form.sk_file.data
     if not upload or not getattr(upload, "filename", ""):
-        return
+        return None
     try:
         document = store_sk(user, upload.stream, upload.filename)
     except Refused as error:
         db.session.rollback()
         form.sk_file.errors = [str(error)]
-        return
+        return str(error)
     services.attach_sk(user, document)
+    return None
 
 
-def complete_location(form, cascade: Cascade, user) -> bool:
-    """Validate every field of step 3 and say whether it can be handed in."""
+def complete_location(
+    form, cascade: Cascade, user, upload_error: str | None = None
+) -> bool:
+    """Validate every field of step 3 and say whether it can be handed in.
+
+    A file sent with this request and refused blocks the step even when an
+    earlier SK is stored: the official meant to replace it.
+    """
     valid = form.validate()
+    if upload_error:
+        form.sk_file.errors = [upload_error]
     located = check_location(form, cascade, user)
-    return valid and located
+    return valid and located and not upload_error
 
 
 def check_location(form, cascade: Cascade, user) -> bool:

@@ -78,13 +78,15 @@ def check_nik(
     if birth_date is not None and birth_date not in encoded:
         result.date_mismatch = True
         result.warnings.append(
-            "Tanggal lahir di dalam NIK berbeda dengan tanggal lahir yang Anda isi."
+            f"NIK memuat tanggal lahir {day:02d}-{month:02d}-{year:02d} (hari-bulan-"
+            f"tahun), berbeda dengan tanggal lahir yang Anda isi "
+            f"({birth_date:%d-%m-%Y})."
         )
     if gender in ("L", "P") and encoded_female != (gender == "P"):
         result.gender_mismatch = True
+        coded = "perempuan" if encoded_female else "laki-laki"
         result.warnings.append(
-            "Kode jenis kelamin di dalam NIK berbeda dengan jenis kelamin yang Anda "
-            "pilih."
+            f"NIK ini bertanda {coded}, berbeda dengan jenis kelamin yang Anda pilih."
         )
     return result
 
