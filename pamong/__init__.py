@@ -25,6 +25,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_object(Config)
     if config:
         app.config.update(config)
+    if not app.config["SECRET_KEY"]:
+        from pamong.core.secret import instance_secret
+
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
     from pamong.core import logs

@@ -36,8 +36,9 @@ class Config:
     #: Folder for the SQLite database, stored SK files and the dev mailbox.
     INSTANCE_PATH = env("INSTANCE_PATH", str(ROOT / "instance"))
 
-    #: Signs sessions and mailed links. Must be set in production.
-    SECRET_KEY = env("SECRET_KEY", "dev-only-change-me")
+    #: Signs sessions and mailed links. When unset, a random key is made once
+    #: and kept in the instance folder; hosts that share the load must set it.
+    SECRET_KEY = env("SECRET_KEY")
 
     #: SQLite in the instance folder unless DATABASE_URL names PostgreSQL.
     SQLALCHEMY_DATABASE_URI = os.environ.get(

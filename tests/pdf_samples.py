@@ -303,6 +303,52 @@ def deflate_bomb(folder: Path, gigabytes: int = 1) -> Path:
     return write(folder, "bomb.pdf", assemble(objects))
 
 
+def _with_catalog(folder: Path, name: str, catalog: bytes, extra=()) -> Path:
+    """The good PDF with another catalog and extra objects after the five."""
+    objects = good_objects()
+    objects[0] = catalog
+    return write(folder, name, assemble([*objects, *extra]))
+
+
+def javascript_open(folder: Path) -> Path:
+    """A PDF whose viewer runs a script when it is opened."""
+    return _with_catalog(
+        folder,
+        "js-open.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R "
+        b"/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >> >>",
+    )
+
+
+def javascript_names(folder: Path) -> Path:
+    """A PDF with a document-level script in its names tree."""
+    return _with_catalog(
+        folder,
+        "js-names.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R /Names << /JavaScript 6 0 R >> >>",
+        [b"<< /Names [(a) << /S /JavaScript /JS (app.alert\\(1\\)) >>] >>"],
+    )
+
+
+def embedded_file(folder: Path) -> Path:
+    """A PDF carrying an embedded file."""
+    return _with_catalog(
+        folder,
+        "embedded.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles 6 0 R >> >>",
+        [b"<< /Names [] >>"],
+    )
+
+
+def open_view_action(folder: Path) -> Path:
+    """A harmless open action (show page 1) that scanners often write."""
+    return _with_catalog(
+        folder,
+        "open-view.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit] >>",
+    )
+
+
 SAMPLES: dict[str, Callable[[Path], Path]] = {
     "good": good,
     "permissions_rc4": permissions_rc4,
@@ -328,4 +374,8 @@ SAMPLES: dict[str, Callable[[Path], Path]] = {
     "nested_arrays": nested_arrays,
     "xobject_fanout": xobject_fanout,
     "deflate_bomb": deflate_bomb,
+    "javascript_open": javascript_open,
+    "javascript_names": javascript_names,
+    "embedded_file": embedded_file,
+    "open_view_action": open_view_action,
 }

@@ -41,6 +41,10 @@ EXPECTED = {
     "nested_arrays": (False, "damaged"),
     "xobject_fanout": (False, "too_complex"),
     "deflate_bomb": (False, "too_complex"),
+    "javascript_open": (False, "active"),
+    "javascript_names": (False, "active"),
+    "embedded_file": (False, "active"),
+    "open_view_action": (True, None),
 }
 
 READABLE = {
@@ -52,6 +56,7 @@ READABLE = {
     "startxref_off",
     "xref_prev_self",
     "xref_prev_pair",
+    "open_view_action",
 }
 
 

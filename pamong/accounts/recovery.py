@@ -74,10 +74,11 @@ def read_reset_token(token: str) -> User | None:
         data = _signer(RESET_SALT).loads(token, max_age=max_age)
     except (SignatureExpired, BadSignature):
         return None
-    if not isinstance(data, dict):
+    user_id = data.get("id") if isinstance(data, dict) else None
+    if not isinstance(user_id, int) or not 0 < user_id < 2**31:
         return None
 
-    user = db.session.get(User, data.get("id"))
+    user = db.session.get(User, user_id)
     if user is None or user.state in BLOCKED_STATES:
         return None
     if data.get("fp") != _fingerprint(user):
@@ -136,7 +137,10 @@ def unlock(token: str) -> bool:
         data = _signer(UNLOCK_SALT).loads(token, max_age=24 * 3600)
     except (SignatureExpired, BadSignature):
         return False
-    user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
+    user_id = data.get("id") if isinstance(data, dict) else None
+    if not isinstance(user_id, int) or not 0 < user_id < 2**31:
+        return False
+    user = db.session.get(User, user_id)
     if user is None or user.locked_until is None:
         return False
     if user.locked_until.isoformat() != data.get("until"):

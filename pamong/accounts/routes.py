@@ -84,8 +84,9 @@ def unlock(token: str):
 
 @bp.route("/keluar", methods=["POST"])
 def logout():
-    """End the session and forget this device."""
+    """End the session, here and wherever its cookies were copied."""
     if current_user.is_authenticated:
+        services.end_sessions(current_user)
         audit("logout", current_user.id)
     logout_user()
     flash("Anda sudah keluar.", "info")

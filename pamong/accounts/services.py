@@ -114,6 +114,14 @@ def attempt_login(email: str, password: str) -> User | None:
     return good
 
 
+def end_sessions(user: User) -> None:
+    """End every session and remember-me cookie of the account."""
+    from pamong.accounts.models import new_session_key
+
+    user.session_key = new_session_key()
+    db.session.commit()
+
+
 def set_password(user: User, password: str) -> None:
     """Change the password and end every other session of the account."""
     from pamong.accounts.models import new_session_key
@@ -169,8 +177,11 @@ def read_verify_token(token: str) -> tuple[User | None, str | None]:
     except BadSignature:
         return None, "invalid"
 
-    user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
-    if user is None or user.email != data.get("email"):
+    user_id = data.get("id") if isinstance(data, dict) else None
+    if not isinstance(user_id, int) or not 0 < user_id < 2**31:
+        return None, "invalid"
+    user = db.session.get(User, user_id)
+    if user is None or user.email != data.get("email") or not user.is_active:
         return None, "invalid"
     return user, None
 

@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     def cache_static(response):
         """Let browsers keep hashed static files for a year."""
         if request.endpoint == "static" and request.args.get("v"):
+            response.cache_control.no_cache = None
             response.cache_control.public = True
             response.cache_control.max_age = ONE_YEAR
             response.cache_control.immutable = True

@@ -2,8 +2,9 @@
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from pamong.core.http import is_htmx
@@ -27,6 +28,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
+    app.register_error_handler(DataError, _bad_value)
+    app.register_error_handler(OverflowError, _bad_value)
     app.register_error_handler(Exception, _server_error)
 
 
@@ -34,7 +37,9 @@ def render_error(code: int, message: str | None = None):
     """Render the error page (or fragment) for ``code``."""
     text = message or MESSAGES.get(code, MESSAGES[400])
     template = "errors/_error.html" if is_htmx() else "errors/error.html"
-    return render_template(template, code=code, message=text), code
+    response = make_response(render_template(template, code=code, message=text), code)
+    response.vary.add("HX-Request")
+    return response
 
 
 def _http_error(error: HTTPException):
@@ -53,17 +58,19 @@ def _csrf_error(_error: CSRFError):
 
 def _too_large(_error: RequestEntityTooLarge):
     """Refuse an oversized upload with a page, after reading what was sent."""
-    from flask import request
-
-    _drain(request.environ.get("wsgi.input"))
+    _drain(request.environ.get("wsgi.input"), request.content_length)
     return render_error(413)
 
 
-def _drain(stream, limit: int = 64 * 1024 * 1024) -> None:
-    """Read and discard the rest of a request body so the client sees our reply."""
-    if stream is None:
+def _drain(stream, length: int | None, limit: int = 64 * 1024 * 1024) -> None:
+    """Read and discard the rest of a request body so the client sees our reply.
+
+    Only the declared ``Content-Length`` is read (the raw input may be the
+    socket itself); bodies without one, or larger than ``limit``, are left.
+    """
+    if stream is None or not length or length > limit:
         return
-    remaining = limit
+    remaining = length
     try:
         while remaining > 0:
             chunk = stream.read(min(65536, remaining))
@@ -72,6 +79,14 @@ def _drain(stream, limit: int = 64 * 1024 * 1024) -> None:
             remaining -= len(chunk)
     except (OSError, ValueError):
         pass
+
+
+def _bad_value(_error: Exception):
+    """Answer input the database cannot hold (NUL bytes, huge numbers) with 400."""
+    db.session.rollback()
+    return render_error(
+        400, "Isian berisi karakter atau angka yang tidak dapat diproses. Periksa lagi."
+    )
 
 
 def _server_error(error: Exception):

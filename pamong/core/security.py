@@ -1,14 +1,18 @@
 """Response headers: security policy, and compression of text responses."""
 
 import gzip
+import hashlib
+from functools import lru_cache
 
-from flask import Flask, request
+from flask import Flask, abort, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; frame-src 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; form-action 'self'; manifest-src 'self'; worker-src 'self'"
 )
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 COMPRESSIBLE = (
     "text/",
@@ -34,6 +38,16 @@ def init_app(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
+    @app.before_request
+    def refuse_nul_bytes():
+        """Refuse form values with NUL bytes: no real input has them."""
+        if (
+            request.method == "POST"
+            and request.mimetype in FORM_TYPES
+            and any("\x00" in value for value in request.form.values())
+        ):
+            abort(400)
+
     @app.after_request
     def compress(response):
         """Gzip text answers for clients that accept it."""
@@ -56,7 +70,17 @@ def _gzip(response):
     data = response.get_data()
     if len(data) < 512:
         return response
-    response.set_data(gzip.compress(data, compresslevel=9, mtime=0))
+    if request.endpoint == "static":
+        packed = _static_gzip(hashlib.sha256(data).digest(), data)
+    else:
+        packed = gzip.compress(data, compresslevel=6, mtime=0)
+    response.set_data(packed)
     response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     return response
+
+
+@lru_cache(maxsize=64)
+def _static_gzip(_digest: bytes, data: bytes) -> bytes:
+    """Compress a static file once, at the highest level, and keep the result."""
+    return gzip.compress(data, compresslevel=9, mtime=0)

@@ -53,7 +53,15 @@ MESSAGES = {
         'PDF biasa (misalnya dengan "Cetak ke PDF"), lalu unggah lagi.'
     ),
     "empty": "Berkas kosong. Pilih berkas SK Jabatan yang benar.",
+    "active": (
+        "PDF ini berisi skrip atau berkas sisipan, yang tidak boleh ada di SK. "
+        'Simpan ulang SK sebagai PDF biasa (misalnya dengan "Cetak ke PDF"), lalu '
+        "unggah lagi."
+    ),
 }
+
+#: Actions a document viewer would run by itself or on a click.
+RISKY_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE"}
 
 
 @dataclass(frozen=True)
@@ -280,9 +288,57 @@ def _read(path: Path) -> dict:
         page.get("/Contents")
         page.get("/Resources")
 
+    if _has_active_content(reader, min(pages, MAX_PAGES_TOUCHED)):
+        return {"reason": "active"}
+
     text = _extract_text(reader, min(pages, TEXT_PAGES))
     has_text = any(character.isalnum() for character in text)
     return {"reason": None, "pages": pages, "has_text": has_text, "text": text}
+
+
+def _has_active_content(reader, pages: int) -> bool:
+    """Tell whether the PDF carries scripts, launch actions or embedded files.
+
+    Looks at the document catalog (names tree, open action, additional
+    actions) and at the pages' own actions and link annotations.
+    """
+    root = reader.trailer["/Root"].get_object()
+    names = root.get("/Names")
+    names = names.get_object() if names is not None else {}
+    if "/JavaScript" in names or "/EmbeddedFiles" in names:
+        return True
+    if "/AA" in root or _is_risky(root.get("/OpenAction")):
+        return True
+
+    for index in range(pages):
+        page = reader.pages[index]
+        if "/AA" in page:
+            return True
+        annotations = page.get("/Annots")
+        annotations = annotations.get_object() if annotations is not None else []
+        for annotation in annotations:
+            annotation = annotation.get_object()
+            if "/AA" in annotation or _is_risky(annotation.get("/A")):
+                return True
+            if annotation.get("/Subtype") == "/FileAttachment":
+                return True
+    return False
+
+
+def _is_risky(action) -> bool:
+    """Tell whether an action (or a chain of them) runs something."""
+    seen = 0
+    while action is not None and seen < 32:
+        action = action.get_object()
+        if not hasattr(action, "get"):
+            return False
+        if action.get("/S") in RISKY_ACTIONS:
+            return True
+        action = action.get("/Next")
+        if isinstance(action, list):
+            return any(_is_risky(item) for item in action[:32])
+        seen += 1
+    return False
 
 
 def _extract_text(reader, count: int) -> str:

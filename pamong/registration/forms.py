@@ -29,6 +29,26 @@ from pamong.registration.choices import EDUCATION, GENDERS, POSITIONS
 DATE_INPUT = {"type": "date", "autocomplete": "off"}
 
 
+class Choice(SelectField):
+    """A list whose forged or stale values are refused in Bahasa Indonesia."""
+
+    def pre_validate(self, form):
+        """Require one of the offered values (emptiness is the required rule's)."""
+        offered = {str(value) for value, _label in self.choices}
+        if self.data not in ("", None) and self.data not in offered:
+            raise ValidationError("Pilih salah satu dari daftar.")
+
+
+class Options(RadioField):
+    """Radio buttons whose forged values are refused in Bahasa Indonesia."""
+
+    def pre_validate(self, form):
+        """Require one of the offered values (emptiness is the required rule's)."""
+        offered = {str(value) for value, _label in self.choices}
+        if self.data not in ("", None) and self.data not in offered:
+            raise ValidationError("Pilih salah satu pilihan.")
+
+
 def _rule(check, *args):
     """Wrap a validator from ``rules`` as a WTForms validator."""
 
@@ -101,14 +121,14 @@ class IdentityForm(FlaskForm):
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
     birth_place = StringField(
-        "Tempat lahir", validators=[_rule(rules.clean_name, "Tempat lahir")]
+        "Tempat lahir", validators=[_rule(rules.clean_name, "Tempat lahir", 100)]
     )
     birth_date = StringField(
         "Tanggal lahir",
         validators=[_date_rule("tanggal lahir")],
         render_kw={**DATE_INPUT, "autocomplete": "bday"},
     )
-    gender = RadioField(
+    gender = Options(
         "Jenis kelamin",
         choices=GENDERS,
         validators=[InputRequired("Pilih jenis kelamin.")],
@@ -118,7 +138,7 @@ class IdentityForm(FlaskForm):
         validators=[DataRequired("Isi NIK sesuai KTP.")],
         render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 24},
     )
-    education = SelectField(
+    education = Choice(
         "Pendidikan terakhir",
         choices=[("", "— Pilih —"), *EDUCATION],
         validators=[DataRequired("Pilih pendidikan terakhir.")],
@@ -140,12 +160,12 @@ class IdentityForm(FlaskForm):
 class PositionForm(FlaskForm):
     """Step 2: civil-servant status, position and its start date (TMT)."""
 
-    is_pns = RadioField(
+    is_pns = Options(
         "Apakah anda seorang PNS?",
         choices=[("ya", "Ya"), ("tidak", "Tidak")],
         validators=[InputRequired("Pilih Ya atau Tidak.")],
     )
-    position = SelectField(
+    position = Choice(
         "Jabatan",
         choices=[("", "— Pilih jabatan —"), *POSITIONS],
         validators=[DataRequired("Pilih jabatan Anda.")],

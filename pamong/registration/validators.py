@@ -21,6 +21,10 @@ class Invalid(ValueError):
 NIK_SEPARATORS = re.compile(r"[\s.\-]")
 NAME_ALLOWED = re.compile(r"^[^\W\d_]+(?:[ '’.,\-]+[^\W\d_]*)*\.?$")
 MAX_NAME = 150
+MOBILE_TYPES = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
 
 
 @dataclass
@@ -122,10 +126,12 @@ def check_phone(raw: str) -> str:
         raise Invalid("Nomor HP tidak dikenali. Contoh: 0812 3456 7890.") from error
     if number.country_code != 62 or not phonenumbers.is_valid_number(number):
         raise Invalid("Nomor HP tidak valid. Contoh: 0812 3456 7890.")
+    if phonenumbers.number_type(number) not in MOBILE_TYPES:
+        raise Invalid("Isi nomor HP (seluler), bukan nomor telepon rumah atau kantor.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def clean_name(raw: str, label: str = "Nama") -> str:
+def clean_name(raw: str, label: str = "Nama", longest: int = MAX_NAME) -> str:
     """Collapse whitespace in a name; never change its letters or case.
 
     One word is a full name; apostrophes, dots, commas and hyphens are normal.
@@ -135,8 +141,8 @@ def clean_name(raw: str, label: str = "Nama") -> str:
     name = " ".join(unicodedata.normalize("NFC", raw or "").split())
     if not name:
         raise Invalid(f"Isi {label.lower()}.")
-    if len(name) > MAX_NAME:
-        raise Invalid(f"{label} paling panjang {MAX_NAME} huruf.")
+    if len(name) > longest:
+        raise Invalid(f"{label} paling panjang {longest} huruf.")
     if not NAME_ALLOWED.match(name):
         raise Invalid(
             f"{label} hanya boleh berisi huruf, spasi, titik, koma, tanda hubung "
@@ -153,10 +159,15 @@ def check_past_date(value: date | None, label: str) -> date:
     if value is None:
         raise Invalid(f"Isi {label}.")
     if value > today():
-        raise Invalid(f"{label.capitalize()} tidak boleh di masa depan.")
+        raise Invalid(f"{_sentence(label)} tidak boleh di masa depan.")
     if value.year < 1900:
-        raise Invalid(f"{label.capitalize()} tidak masuk akal.")
+        raise Invalid(f"{_sentence(label)} tidak masuk akal.")
     return value
+
+
+def _sentence(label: str) -> str:
+    """Start a label with a capital without lowering the rest (TMT, SK)."""
+    return label[:1].upper() + label[1:]
 
 
 def check_birth_date(value: date | None) -> date:
@@ -181,7 +192,7 @@ def check_after_birth(value: date | None, birth_date: date | None, label: str) -
     value = check_past_date(value, label)
     if birth_date is not None and _years_between(birth_date, value) < 17:
         raise Invalid(
-            f"{label.capitalize()} terlalu dekat dengan tanggal lahir Anda. "
+            f"{_sentence(label)} terlalu dekat dengan tanggal lahir Anda. "
             "Periksa tahunnya."
         )
     return value
