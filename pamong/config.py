@@ -117,5 +117,9 @@ class Config:
     #: Request bodies larger than this are refused with a 413 page.
     MAX_CONTENT_LENGTH = SK_MAX_BYTES + 512 * 1024
 
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are
+    #: trusted (0: none). Rate limits and audit lines then see the real client.
+    PROXY_COUNT = env_int("PROXY_COUNT", 0)
+
     #: Logging: level and whether to log to stdout.
     LOG_LEVEL = env("LOG_LEVEL", "INFO")

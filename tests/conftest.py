@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from tests.mailbox import Mailbox
 
-MUTABLE_TABLES = ("account_events", "outbox", "profiles", "documents", "users")
+REGION_TABLES = {"provinces", "regencies", "districts", "villages"}
 
 
 @pytest.fixture(scope="session")
@@ -86,17 +86,23 @@ def mailbox(smtp):
 def app(database_url, smtp, tmp_path):
     """The application on the shared test database, emptied after each test."""
     from pamong import create_app
-    from pamong.extensions import db
 
     app = create_app(_settings(database_url, tmp_path, smtp.port))
     yield app
+    empty_tables(app)
+
+
+def empty_tables(app) -> None:
+    """Stop the app's mail sender and delete every row the tests may write."""
+    from pamong.extensions import db
 
     app.extensions["outbox_worker"].stop()
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
-            for table in MUTABLE_TABLES:
-                connection.execute(text(f"DELETE FROM {table}"))
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name not in REGION_TABLES:
+                    connection.execute(table.delete())
         db.engine.dispose()
 
 

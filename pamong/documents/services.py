@@ -120,6 +120,12 @@ def _safe_name(filename: str) -> str:
     return (printable or "sk.pdf")[:200]
 
 
+def discard_file(storage_name: str) -> None:
+    """Remove a stored file whose row is gone."""
+    storage_path(storage_name).unlink(missing_ok=True)
+    log.info("Stored file removed: %s", storage_name)
+
+
 def may_open(user: User, document: Document) -> bool:
     """The owner and admins may open an SK; nobody else."""
     return user.is_admin or document.owner_id == user.id

@@ -21,6 +21,16 @@ from pamong.registration.forms import (
 )
 
 
+def per_account() -> str:
+    """Rate-limit key: the logged-in account, so one phone network is not one bucket."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else "anon"
+
+
+def choosing_region() -> bool:
+    """The no-JavaScript cascade button only asks for the next list."""
+    return bool(request.form.get("pilih_wilayah"))
+
+
 @bp.route("/daftar", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 def sign_up():
@@ -46,6 +56,7 @@ def sign_up():
 
 @bp.route("/daftar/identitas", methods=["GET", "POST"])
 @official_required
+@limiter.limit("20 per hour", methods=["POST"], key_func=per_account)
 def identity():
     """Step 1: identity, with the NIK checks."""
     if not services.may_open_step(current_user, 1):
@@ -84,7 +95,9 @@ def position():
 
 @bp.route("/daftar/lokasi", methods=["GET", "POST"])
 @official_required
-@limiter.limit("30 per hour", methods=["POST"])
+@limiter.limit(
+    "30 per hour", methods=["POST"], key_func=per_account, exempt_when=choosing_region
+)
 def location():
     """Step 3: work location and SK Jabatan, then Simpan hands it all in."""
     if not services.may_open_step(current_user, 3):

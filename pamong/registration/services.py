@@ -17,6 +17,7 @@ from pamong.core.database import is_unique_violation
 from pamong.core.logs import audit
 from pamong.core.time import utcnow
 from pamong.documents.models import Document
+from pamong.documents.services import discard_file
 from pamong.extensions import db
 from pamong.mailer.services import queue_mail
 from pamong.registration.models import Profile
@@ -128,10 +129,21 @@ def save_position(user: User, is_pns: bool, position: str, tmt: date) -> None:
 
 
 def attach_sk(user: User, document: Document) -> None:
-    """Keep an uploaded SK on the profile even before the step is complete."""
-    profile_of(user).sk_document_id = document.id
-    record(user, "sk_uploaded")
+    """Keep an uploaded SK on the profile even before the step is complete.
+
+    The SK it replaces is deleted, row and file, so repeated uploads do not
+    fill the disk.
+    """
+    profile = profile_of(user)
+    previous = profile.sk_document
+    profile.sk_document_id = document.id
+    record(user, "sk_replaced" if previous else "sk_uploaded")
+    if previous is not None and previous.id != document.id:
+        db.session.delete(previous)
     db.session.commit()
+
+    if previous is not None and previous.id != document.id:
+        discard_file(previous.storage_name)
 
 
 def submit(user: User, village_code: str, sk_number: str, sk_date: date) -> None:
