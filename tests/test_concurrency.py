@@ -1,0 +1,93 @@
+"""Simultaneous requests create nothing twice."""
+
+import threading
+
+from sqlalchemy import func, select
+
+from pamong.accounts.models import User
+from pamong.extensions import db
+from pamong.registration.models import Profile
+from tests.conftest import csrf_from
+from tests.helpers import Official
+
+
+def run_together(actions) -> list:
+    """Start every action at the same moment and return their results."""
+    barrier = threading.Barrier(len(actions))
+    results = [None] * len(actions)
+
+    def run(index, action):
+        barrier.wait()
+        results[index] = action()
+
+    threads = [
+        threading.Thread(target=run, args=(index, action))
+        for index, action in enumerate(actions)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_same_email_twice_at_once_makes_one_account(app):
+    """Two sign-ups with one address (in different case): one account, one message."""
+    officials = [
+        Official(app.test_client(), email="Siti.Aminah@example.id"),
+        Official(app.test_client(), email="siti.aminah@EXAMPLE.id"),
+    ]
+    tokens = [csrf_from(o.client.get("/daftar").data) for o in officials]
+
+    def sign_up(official, token):
+        """Post the sign-up form with a token fetched beforehand."""
+        return official.client.post(
+            "/daftar",
+            data={
+                "csrf_token": token,
+                "email": official.email,
+                "name": official.name,
+                "password": official.password,
+                "privacy": "y",
+            },
+        )
+
+    responses = run_together(
+        [lambda o=o, t=t: sign_up(o, t) for o, t in zip(officials, tokens, strict=True)]
+    )
+    codes = sorted(response.status_code for response in responses)
+    assert codes == [200, 302]
+    refused = next(r for r in responses if r.status_code == 200)
+    assert b"sudah terdaftar" in refused.data
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_same_nik_twice_at_once_is_saved_once(app):
+    """Two officials sending one NIK at the same moment: one gets it."""
+    officials = [
+        Official(app.test_client(), email="a@example.id"),
+        Official(app.test_client(), email="b@example.id"),
+    ]
+    for official in officials:
+        official.sign_up()
+    tokens = [csrf_from(o.client.get("/daftar/identitas").data) for o in officials]
+
+    def send(official, token):
+        """Post step 1 with a token fetched beforehand."""
+        return official.client.post(
+            "/daftar/identitas", data={"csrf_token": token, **official.identity}
+        )
+
+    responses = run_together(
+        [lambda o=o, t=t: send(o, t) for o, t in zip(officials, tokens, strict=True)]
+    )
+    codes = sorted(response.status_code for response in responses)
+    assert codes == [200, 302]
+    refused = next(r for r in responses if r.status_code == 200)
+    assert b"NIK ini sudah dipakai" in refused.data
+    with app.app_context():
+        saved = db.session.scalars(
+            select(Profile).where(Profile.nik == "5203015204850001")
+        ).all()
+        assert len(saved) == 1
