@@ -121,5 +121,10 @@ class Config:
     #: trusted (0: none). Rate limits and audit lines then see the real client.
     PROXY_COUNT = env_int("PROXY_COUNT", 0)
 
+    #: Days before unverified registrations, and uncorrected rejections,
+    #: are deleted by ``flask akun purge``.
+    RETENTION_UNVERIFIED_DAYS = env_int("RETENTION_UNVERIFIED_DAYS", 30)
+    RETENTION_REJECTED_DAYS = env_int("RETENTION_REJECTED_DAYS", 180)
+
     #: Logging: level and whether to log to stdout.
     LOG_LEVEL = env("LOG_LEVEL", "INFO")

@@ -2,7 +2,9 @@
 
 import hashlib
 
+import click
 from flask import Blueprint, Flask, request
+from flask.cli import with_appcontext
 
 bp = Blueprint("accounts", __name__)
 
@@ -19,6 +21,7 @@ def init_app(app: Flask) -> None:
     login_manager._session_identifier_generator = browser_identifier
     login_manager.user_loader(services.load_user)
     app.register_blueprint(bp)
+    app.cli.add_command(accounts_cli)
 
 
 def browser_identifier() -> str:
@@ -31,3 +34,33 @@ def browser_identifier() -> str:
     """
     agent = request.headers.get("User-Agent", "")
     return hashlib.sha512(agent.encode("utf-8", "replace")).hexdigest()
+
+
+@click.group("akun")
+def accounts_cli():
+    """Officials' accounts: deletion on request, and the retention purge."""
+
+
+@accounts_cli.command("hapus")
+@click.argument("email")
+@with_appcontext
+def delete_command(email: str):
+    """Delete an official's account, data and SK files."""
+    from pamong.accounts.privacy import delete_account
+    from pamong.accounts.services import find_by_email
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"Tidak ada akun {email}.")
+    delete_account(user)
+    click.echo(f"Akun {email} dan berkasnya sudah dihapus.")
+
+
+@accounts_cli.command("purge")
+@with_appcontext
+def purge_command():
+    """Delete unverified and rejected registrations past their retention."""
+    from pamong.accounts.privacy import purge_expired
+
+    for kind, count in purge_expired().items():
+        click.echo(f"{kind}: {count} dihapus")

@@ -1,10 +1,12 @@
 """Log in, log out, and verify the email address from the mailed link."""
 
-from flask import flash, redirect, render_template, request, url_for
+import json
+
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from pamong.accounts import bp, recovery, services
-from pamong.accounts.access import home_for
+from pamong.accounts import bp, privacy, recovery, services
+from pamong.accounts.access import home_for, official_required
 from pamong.accounts.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 from pamong.accounts.models import SUBMITTED
 from pamong.accounts.passwords import password_problem
@@ -117,4 +119,32 @@ def resend_verification():
     if current_user.email_verified_at is None and current_user.state == SUBMITTED:
         queue_verification_mail(current_user)
         flash("Email verifikasi sudah dikirim ulang. Periksa kotak masuk.", "info")
+    return redirect(url_for("registration.status"))
+
+
+@bp.route("/data-saya")
+@official_required
+def my_data():
+    """Download everything stored about the logged-in official, as JSON."""
+    body = json.dumps(privacy.export_data(current_user), ensure_ascii=False, indent=2)
+    response = no_store(make_response(body))
+    response.mimetype = "application/json"
+    response.headers["Content-Disposition"] = (
+        'attachment; filename="data-pamong-desa.json"'
+    )
+    audit("data_exported", current_user.id)
+    return response
+
+
+@bp.route("/data-saya/hapus", methods=["POST"])
+@official_required
+@limiter.limit("5 per day")
+def request_deletion():
+    """Ask for the account and its data to be deleted."""
+    privacy.request_deletion(current_user)
+    flash(
+        "Permintaan penghapusan data sudah dicatat. Admin akan menghapus akun dan "
+        "berkas Anda, lalu mengabari lewat email.",
+        "info",
+    )
     return redirect(url_for("registration.status"))
