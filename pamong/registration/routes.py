@@ -64,7 +64,7 @@ def identity():
 
     form = IdentityForm(obj=steps.identity_defaults(current_user))
     warnings = []
-    if form.validate_on_submit():
+    if request.method == "POST":
         outcome = steps.check_identity(form)
         warnings = outcome.warnings
         if outcome.identity is not None:

@@ -19,7 +19,7 @@ class Invalid(ValueError):
 
 
 NIK_SEPARATORS = re.compile(r"[\s.\-]")
-NAME_ALLOWED = re.compile(r"^[^\W\d_]+(?:[ '’.,\-]+[^\W\d_]*)*\.?$")
+NAME_ALLOWED = re.compile(r"[^\W\d_](?:[^\W\d_]|[ '’.,\-])*")
 MAX_NAME = 150
 MOBILE_TYPES = (
     phonenumbers.PhoneNumberType.MOBILE,
@@ -118,6 +118,8 @@ def check_phone(raw: str) -> str:
         raise Invalid("Isi nomor HP Anda.")
     if len(text) > 25:
         raise Invalid("Nomor HP terlalu panjang.")
+    if any(character.isalpha() for character in text):
+        raise Invalid("Nomor HP hanya berisi angka. Contoh: 0812 3456 7890.")
     if text.startswith("62"):
         text = "+" + text
     try:
@@ -143,7 +145,7 @@ def clean_name(raw: str, label: str = "Nama", longest: int = MAX_NAME) -> str:
         raise Invalid(f"Isi {label.lower()}.")
     if len(name) > longest:
         raise Invalid(f"{label} paling panjang {longest} huruf.")
-    if not NAME_ALLOWED.match(name):
+    if not NAME_ALLOWED.fullmatch(name):
         raise Invalid(
             f"{label} hanya boleh berisi huruf, spasi, titik, koma, tanda hubung "
             "dan apostrof."
