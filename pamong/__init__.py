@@ -69,6 +69,7 @@ def _init_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Import every model so the metadata (and Alembic) knows all tables."""
     from pamong.accounts import models as _accounts  # noqa: F401
+    from pamong.admin import models as _admin  # noqa: F401
     from pamong.documents import models as _documents  # noqa: F401
     from pamong.mailer import models as _mailer  # noqa: F401
     from pamong.registration import models as _registration  # noqa: F401

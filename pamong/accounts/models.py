@@ -50,6 +50,10 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None]
     privacy_version: Mapped[str] = mapped_column(String(16))
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    #: An admin's level (see :mod:`pamong.admin.scope`); ``None`` for officials.
+    admin_level: Mapped[str | None] = mapped_column(String(16))
+    #: An admin's region code: "" nationally, "52" a provinsi, "52.03" a kabupaten.
+    admin_region: Mapped[str] = mapped_column(String(13), default="", server_default="")
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None] = mapped_column(index=True)

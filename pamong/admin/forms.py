@@ -1,21 +1,115 @@
 """Forms of the admin review desk."""
 
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from pamong.admin.choices import OTHER, REJECT_REASONS, STEPS
+from pamong.registration.choices import THEMES
+
+NOTE_MAX = 1000
 
 
 class DecisionForm(FlaskForm):
-    """Approve needs nothing but the token; reject needs a reason."""
+    """A form that carries nothing but the CSRF token (approve, reveal, remove)."""
 
 
 class RejectForm(FlaskForm):
-    """A reason the official can act on."""
+    """A coded reason, and a note the official can act on."""
 
+    kode = SelectField(
+        "Alasan penolakan",
+        choices=[("", "— Pilih alasan —"), *REJECT_REASONS],
+        default="",
+    )
     reason = TextAreaField(
-        "Alasan penolakan (akan dikirim ke pendaftar)",
+        "Catatan untuk pendaftar (dikirim lewat email)",
         validators=[
-            DataRequired("Tulis alasan agar pendaftar tahu apa yang harus diperbaiki."),
-            Length(max=1000, message="Alasan paling panjang 1000 karakter."),
+            Length(max=NOTE_MAX, message="Catatan paling panjang 1000 karakter.")
+        ],
+    )
+
+    def validate_reason(self, field):
+        """Without a coded reason (or with "Lainnya") the note is the reason."""
+        if self.kode.data in ("", OTHER) and not (field.data or "").strip():
+            raise ValidationError(
+                "Tulis alasan agar pendaftar tahu apa yang harus diperbaiki."
+            )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices shown as check boxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CorrectionForm(FlaskForm):
+    """The steps the official must correct, and what to change."""
+
+    steps = MultiCheckboxField(
+        "Langkah yang perlu diperbaiki",
+        choices=STEPS,
+        validators=[InputRequired("Pilih paling sedikit satu langkah.")],
+    )
+    catatan = TextAreaField(
+        "Apa yang perlu diperbaiki (dikirim lewat email)",
+        validators=[
+            DataRequired("Tulis apa yang perlu diperbaiki."),
+            Length(max=NOTE_MAX, message="Catatan paling panjang 1000 karakter."),
+        ],
+    )
+
+
+class AppointForm(FlaskForm):
+    """A new admin one level below the appointing one."""
+
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Isi alamat email."),
+            Length(max=254, message="Alamat email terlalu panjang."),
+            Email("Alamat email tidak valid."),
+        ],
+    )
+    name = StringField(
+        "Nama",
+        validators=[
+            DataRequired("Isi nama admin."),
+            Length(max=150, message="Nama paling panjang 150 huruf."),
+        ],
+    )
+    region = SelectField("Wilayah", validators=[DataRequired("Pilih wilayah.")])
+
+
+class TargetForm(FlaskForm):
+    """A target: villages per region and theme."""
+
+    region = SelectField("Wilayah", validators=[DataRequired("Pilih wilayah.")])
+    theme = SelectField(
+        "Tema",
+        choices=list(THEMES.items()),
+        validators=[DataRequired("Pilih tema.")],
+    )
+    villages = IntegerField(
+        "Target jumlah desa",
+        validators=[
+            InputRequired("Isi target."),
+            NumberRange(min=0, max=100000, message="Target 0 sampai 100.000."),
         ],
     )

@@ -1,93 +1,235 @@
-"""The admin queue, an account's page, and the approve/reject decisions."""
+"""The queue, the CSV export, an account's page and the decisions on it.
 
-from flask import abort, flash, redirect, render_template, request, url_for
+Every route that names an account goes through ``official_in_scope``; the
+queue and the export apply the scope in their query and answer 404 when a
+filter names a region outside it.
+"""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from pamong.accounts.access import admin_required
-from pamong.accounts.models import User
-from pamong.admin import bp, services
-from pamong.admin.forms import DecisionForm, RejectForm
-from pamong.core.http import no_store
-from pamong.extensions import db
+from pamong.admin import bp, export, queue, review, scope, services
+from pamong.admin.access import official_in_scope
+from pamong.admin.audit import record_admin_action
+from pamong.admin.choices import OTHER, REJECT_REASONS, STEPS
+from pamong.admin.forms import CorrectionForm, DecisionForm, RejectForm
+from pamong.core.http import is_htmx, no_store, page_or_fragment
+from pamong.core.time import today
+from pamong.registration.choices import POSITIONS, THEMES
+from pamong.wilayah import services as wilayah
 
 
-@bp.route("/")
+def _filters() -> queue.QueueFilter:
+    """Read the queue filters; 404 when they name a region outside the scope."""
+    filters = queue.QueueFilter.from_args(request.args)
+    if filters.region and not scope.touches(current_user, filters.region):
+        abort(404)
+    return filters
+
+
+def _cascade(filters: queue.QueueFilter) -> tuple[dict, dict]:
+    """Return the chosen regions and the lists of the filter's wilayah cascade.
+
+    An admin below national level starts with their own region chosen, and
+    the upper lists hold only the regions around their scope.
+    """
+    chosen = {level: getattr(filters, level) for level in queue.REGION_LEVELS}
+    region = current_user.admin_region or ""
+    if region and not filters.region:
+        chosen["provinsi"] = region[:2]
+        if len(region) == 5:
+            chosen["kabupaten"] = region
+    selected, lists = wilayah.cascade(chosen)
+    for level in ("provinsi", "kabupaten"):
+        if level in lists:
+            lists[level] = [
+                (code, name)
+                for code, name in lists[level]
+                if scope.touches(current_user, code)
+            ]
+    return selected, lists
+
+
+@bp.route("/", endpoint="queue")
 @admin_required
-def queue():
-    """List pending registrations, oldest first."""
-    page = request.args.get("halaman", 1, type=int) or 1
-    users, total = services.pending_page(page)
+def queue_page():
+    """List registrations in scope, pending and oldest first unless filtered."""
+    filters = _filters()
+    counts = queue.state_counts(current_user, filters)
+    selected, lists = _cascade(filters)
     return no_store(
-        render_template(
+        page_or_fragment(
             "admin/queue.html",
-            users=users,
-            total=total,
-            page=page,
-            page_size=services.PAGE_SIZE,
-            counts=services.state_counts(),
+            "admin/_results.html",
+            users=queue.page(current_user, filters),
+            total=queue.total_of(counts, filters),
+            filters=filters,
+            counts=counts,
+            state_order=queue.STATE_ORDER,
+            page_size=queue.PAGE_SIZE,
+            selected=selected,
+            lists=lists,
+            positions=POSITIONS,
+            themes=THEMES,
+            bulk_form=DecisionForm(),
         )
     )
+
+
+@bp.route("/ekspor.csv")
+@admin_required
+def export_csv():
+    """Download the filtered queue as CSV; the NIK is masked below national level."""
+    filters = _filters()
+    total = queue.count(current_user, filters)
+    record_admin_action(
+        current_user, "export", commit=True, rows=total, filters=filters.for_log()
+    )
+    rows = queue.run_in_chunks(queue.export_query(current_user, filters))
+    lines = export.csv_lines(rows, export.shows_full_nik(current_user))
+    response = Response(
+        stream_with_context(lines), content_type="text/csv; charset=utf-8"
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="pamong-desa-{today():%Y%m%d}.csv"'
+    )
+    return no_store(response)
+
+
+@bp.route("/setujui-terpilih", methods=["POST"])
+@admin_required
+def approve_selected():
+    """Approve every selected pending account, each as its own decision."""
+    if DecisionForm().validate_on_submit():
+        ids = [int(value) for value in request.form.getlist("pilih") if value.isdigit()]
+        approved, skipped = services.approve_many(current_user, ids)
+        message = f"{approved} pendaftaran disetujui."
+        if skipped:
+            message += f" {skipped} dilewati (sudah diputuskan atau di luar wilayah)."
+        flash(message, "info")
+    return redirect(_back_to_queue(request.form.get("kembali")))
+
+
+def _back_to_queue(target: str | None) -> str:
+    """Return to the queue URL the admin came from, never to another site."""
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/admin/"):
+        return url_for("admin.queue")
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _account_page(official, status: int = 200, **context):
+    """Render the account page with everything the admin needs to decide."""
+    context.setdefault("approve_form", DecisionForm())
+    context.setdefault("reject_form", RejectForm())
+    context.setdefault("correction_form", CorrectionForm())
+    page = render_template(
+        "admin/account.html",
+        user=official,
+        profile=official.profile,
+        nik_form=DecisionForm(),
+        nik_checks=review.nik_checks(official.profile),
+        look_alikes=review.same_position_elsewhere(official),
+        hints=review.sk_hints(official),
+        decisions=services.decisions_of(official),
+        reasons=dict(REJECT_REASONS),
+        steps=dict(STEPS),
+        **context,
+    )
+    return no_store(make_response(page, status))
 
 
 @bp.route("/akun/<int:user_id>")
-@admin_required
-def account(user_id: int):
-    """Show every field of one registration, its NIK flags and its SK."""
-    user = _official_or_404(user_id)
-    return no_store(
-        render_template(
-            "admin/account.html",
-            user=user,
-            profile=user.profile,
-            approve_form=DecisionForm(),
-            reject_form=RejectForm(),
+@official_in_scope
+def account(official):
+    """Show every field of one registration, its checks, its SK and its history."""
+    return _account_page(official)
+
+
+@bp.route("/akun/<int:user_id>/nik", methods=["POST"])
+@official_in_scope
+def reveal_nik(official):
+    """Show the full NIK once, and record that this admin saw it."""
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    nik = services.reveal_nik(current_user, official)
+    if is_htmx():
+        response = make_response(
+            render_template("admin/_nik.html", user=official, nik=nik)
         )
-    )
+    else:
+        response = _account_page(official, revealed_nik=nik)
+    response.vary.add("HX-Request")
+    return no_store(response)
 
 
 @bp.route("/akun/<int:user_id>/setujui", methods=["POST"])
-@admin_required
-def approve(user_id: int):
+@official_in_scope
+def approve(official):
     """Approve a pending registration."""
-    user = _official_or_404(user_id)
     if DecisionForm().validate_on_submit():
         try:
-            services.approve(user, current_user)
+            services.approve(official, current_user)
+        except services.OutOfScope:
+            abort(404)
         except services.NotPending:
             flash("Akun ini sudah diputuskan sebelumnya.", "info")
         else:
-            flash(f"Pendaftaran {user.name} disetujui.", "info")
+            flash(f"Pendaftaran {official.name} disetujui.", "info")
     return redirect(url_for("admin.queue"))
 
 
 @bp.route("/akun/<int:user_id>/tolak", methods=["POST"])
-@admin_required
-def reject(user_id: int):
-    """Reject a pending registration with a reason."""
-    user = _official_or_404(user_id)
+@official_in_scope
+def reject(official):
+    """Reject a pending registration with a coded reason and a note."""
     form = RejectForm()
     if not form.validate_on_submit():
-        return no_store(
-            render_template(
-                "admin/account.html",
-                user=user,
-                profile=user.profile,
-                approve_form=DecisionForm(),
-                reject_form=form,
-            )
-        ), 422
+        return _account_page(official, 422, reject_form=form)
     try:
-        services.reject(user, current_user, form.reason.data.strip())
+        services.reject(
+            official,
+            current_user,
+            form.kode.data or OTHER,
+            (form.reason.data or "").strip(),
+        )
+    except services.OutOfScope:
+        abort(404)
     except services.NotPending:
         flash("Akun ini sudah diputuskan sebelumnya.", "info")
     else:
-        flash(f"Pendaftaran {user.name} ditolak; alasan dikirim.", "info")
+        flash(f"Pendaftaran {official.name} ditolak; alasan dikirim.", "info")
     return redirect(url_for("admin.queue"))
 
 
-def _official_or_404(user_id: int) -> User:
-    """Return the official with this id, or answer 404."""
-    user = db.session.get(User, user_id)
-    if user is None or user.is_admin:
+@bp.route("/akun/<int:user_id>/perbaikan", methods=["POST"])
+@official_in_scope
+def request_correction(official):
+    """Ask the official to correct the named steps."""
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        return _account_page(official, 422, correction_form=form)
+    try:
+        services.request_correction(
+            official, current_user, form.steps.data, form.catatan.data.strip()
+        )
+    except services.OutOfScope:
         abort(404)
-    return user
+    except services.NotPending:
+        flash("Akun ini sudah diputuskan sebelumnya.", "info")
+    else:
+        flash(f"Permintaan perbaikan dikirim ke {official.name}.", "info")
+    return redirect(url_for("admin.queue"))

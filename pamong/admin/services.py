@@ -1,102 +1,351 @@
-"""Admin decisions: approving and rejecting registrations, with their mails."""
+"""Admin decisions and admin appointments, each with its mail and audit entry.
+
+A decision re-reads the account under a row lock, checks the admin's scope
+again, changes the state, records the account history, the decision, the
+audit entry and the mail to the official, and commits all of it at once.
+"""
 
 import logging
+import secrets
 
-from flask import current_app
-from sqlalchemy import func, select
+from flask import current_app, url_for
+from sqlalchemy import select
 
-from pamong.accounts.models import ADMIN, APPROVED, PENDING, REJECTED, User
-from pamong.accounts.services import create_account, find_by_email, record, set_password
-from pamong.core.logs import audit
+from pamong.accounts.models import (
+    ADMIN,
+    APPROVED,
+    PENDING,
+    REJECTED,
+    SUSPENDED,
+    User,
+    new_session_key,
+)
+from pamong.accounts.services import (
+    EmailTaken,
+    create_account,
+    find_by_email,
+    record,
+    set_password,
+)
+from pamong.admin import queue, scope
+from pamong.admin.audit import record_admin_action
+from pamong.admin.choices import OTHER, REJECT_REASONS, STEPS
+from pamong.admin.models import APPROVE, CORRECTION, REJECT, ReviewDecision
 from pamong.extensions import db
 from pamong.mailer.services import queue_mail
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 50
+#: Most accounts approved in one bulk action (one queue page).
+BULK_MAX = queue.PAGE_SIZE
+
+SUBJECT_APPROVED = "Pendaftaran disetujui"
+SUBJECT_REJECTED = "Pendaftaran perlu diperbaiki"
+SUBJECT_INVITED = "Anda diangkat sebagai admin LMS Pamong Desa"
 
 
 class NotPending(Exception):
     """The account is not waiting for a decision (any more)."""
 
 
-def ensure_admin(email: str, name: str, password: str) -> tuple[User, bool]:
-    """Create an admin, or reset the password if the admin exists."""
-    user = find_by_email(email)
-    if user is None:
-        return create_account(email, name, password, role=ADMIN), True
-
-    user.role = ADMIN
-    set_password(user, password)
-    db.session.commit()
-    return user, False
+class OutOfScope(Exception):
+    """The account lies outside the admin's region."""
 
 
-def pending_page(page: int = 1) -> tuple[list[User], int]:
-    """Return one page of pending accounts, oldest submission first, and the total."""
-    query = select(User).where(User.state == PENDING)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    users = db.session.scalars(
-        query.order_by(User.submitted_at, User.id)
-        .limit(PAGE_SIZE)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-    ).all()
-    return users, total
+class NotAllowed(Exception):
+    """The admin may not appoint or remove this admin."""
 
 
-def state_counts() -> dict[str, int]:
-    """Count officials per account state."""
-    rows = db.session.execute(
-        select(User.state, func.count()).where(User.role != ADMIN).group_by(User.state)
-    ).all()
-    return dict(rows)
+def _login_url() -> str:
+    """Return the absolute address of the Masuk page, for mails."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + "/masuk"
 
 
-def approve(user: User, admin: User) -> None:
-    """Approve a pending registration and tell the official.
+def _lock_pending(user: User, admin: User) -> None:
+    """Re-read the account under a row lock; require scope and ``pending``.
 
+    :raises OutOfScope: when the admin may not decide this account.
     :raises NotPending: when the account is not pending.
     """
-    _lock_pending(user)
-    user.state = APPROVED
-    record(user, "approved", actor=admin)
-    queue_mail(
-        user.email,
-        "Pendaftaran disetujui",
-        "mail/approved.txt",
-        user=user,
-        login_url=current_app.config["PUBLIC_URL"].rstrip("/") + "/masuk",
-    )
-    db.session.commit()
-    audit("approved", user.id, admin=admin.id)
-
-
-def reject(user: User, admin: User, reason: str) -> None:
-    """Reject a pending registration with a reason the official can act on.
-
-    :raises NotPending: when the account is not pending.
-    """
-    _lock_pending(user)
-    user.state = REJECTED
-    user.rejection_reason = reason
-    record(user, "rejected", note=reason, actor=admin)
-    queue_mail(
-        user.email,
-        "Pendaftaran perlu diperbaiki",
-        "mail/rejected.txt",
-        user=user,
-        reason=reason,
-        login_url=current_app.config["PUBLIC_URL"].rstrip("/") + "/masuk",
-    )
-    db.session.commit()
-    audit("rejected", user.id, admin=admin.id)
-
-
-def _lock_pending(user: User) -> None:
-    """Re-read the account's state under a row lock and require ``pending``."""
     state = db.session.scalar(
         select(User.state).where(User.id == user.id).with_for_update()
     )
+    if not scope.can_see(admin, user):
+        db.session.rollback()
+        raise OutOfScope(user.id)
     if state != PENDING:
         db.session.rollback()
         raise NotPending(user.id)
+
+
+def approve(user: User, admin: User, *, bulk: bool = False) -> None:
+    """Approve a pending registration and tell the official.
+
+    :raises NotPending: when the account is not pending.
+    :raises OutOfScope: when the account is outside the admin's scope.
+    """
+    _lock_pending(user, admin)
+
+    user.state = APPROVED
+    user.rejection_reason = None
+    record(user, "approved", actor=admin)
+    db.session.add(ReviewDecision(user_id=user.id, admin_id=admin.id, decision=APPROVE))
+    record_admin_action(admin, "approved", user.id, bulk=bulk)
+    queue_mail(
+        user.email,
+        SUBJECT_APPROVED,
+        "mail/approved.txt",
+        user=user,
+        login_url=_login_url(),
+    )
+    db.session.commit()
+
+
+def rejection_text(reason_code: str, note: str) -> str:
+    """Compose the reason the official reads from a coded reason and a note."""
+    note = (note or "").strip()
+    if reason_code == OTHER or reason_code not in dict(REJECT_REASONS):
+        return note
+    title = dict(REJECT_REASONS)[reason_code]
+    return f"{title}. {note}" if note else f"{title}."
+
+
+def reject(user: User, admin: User, reason_code: str, note: str) -> None:
+    """Reject a pending registration with a coded reason and a note.
+
+    :raises NotPending: when the account is not pending.
+    :raises OutOfScope: when the account is outside the admin's scope.
+    """
+    _lock_pending(user, admin)
+
+    reason = rejection_text(reason_code, note)
+    user.state = REJECTED
+    user.rejection_reason = reason
+    record(user, "rejected", note=reason, actor=admin)
+    db.session.add(
+        ReviewDecision(
+            user_id=user.id,
+            admin_id=admin.id,
+            decision=REJECT,
+            reason_code=reason_code,
+            note=note or None,
+        )
+    )
+    record_admin_action(admin, "rejected", user.id, reason=reason_code)
+    queue_mail(
+        user.email,
+        SUBJECT_REJECTED,
+        "mail/rejected.txt",
+        user=user,
+        reason=reason,
+        login_url=_login_url(),
+    )
+    db.session.commit()
+
+
+def correction_text(steps: list[str], note: str) -> str:
+    """Compose the request the official reads from the named steps and a note."""
+    labels = dict(STEPS)
+    named = ", ".join(labels[step] for step in steps)
+    note = (note or "").strip()
+    return f"Perbaiki: {named}. {note}".strip()
+
+
+def request_correction(user: User, admin: User, steps: list[str], note: str) -> None:
+    """Ask the official to correct named steps; the account becomes ``rejected``.
+
+    The registration side lets a rejected official edit every step;
+    :func:`correction_steps` tells it which ones the admin named.
+
+    :raises NotPending: when the account is not pending.
+    :raises OutOfScope: when the account is outside the admin's scope.
+    """
+    steps = [key for key, _label in STEPS if key in steps]
+    _lock_pending(user, admin)
+
+    reason = correction_text(steps, note)
+    user.state = REJECTED
+    user.rejection_reason = reason
+    record(user, "correction_requested", note=reason, actor=admin)
+    db.session.add(
+        ReviewDecision(
+            user_id=user.id,
+            admin_id=admin.id,
+            decision=CORRECTION,
+            note=note or None,
+            steps=",".join(steps),
+        )
+    )
+    record_admin_action(admin, "correction_requested", user.id, steps=",".join(steps))
+    queue_mail(
+        user.email,
+        SUBJECT_REJECTED,
+        "mail/correction.txt",
+        user=user,
+        steps=[label for key, label in STEPS if key in steps],
+        note=(note or "").strip(),
+        login_url=_login_url(),
+    )
+    db.session.commit()
+
+
+def approve_many(admin: User, ids: list[int]) -> tuple[int, int]:
+    """Approve each selected account on its own; return (approved, skipped).
+
+    Accounts that are out of scope, no longer pending or unknown are skipped.
+    Each approval is committed with its own history line, audit entry and mail.
+    """
+    wanted = list(dict.fromkeys(ids))[:BULK_MAX]
+    approved = 0
+    for user in queue.pending_in_scope(admin, wanted):
+        try:
+            approve(user, admin, bulk=True)
+        except (NotPending, OutOfScope):
+            continue
+        approved += 1
+    return approved, len(set(ids)) - approved
+
+
+def decisions_of(user: User) -> list[ReviewDecision]:
+    """Return every decision on an account, newest first."""
+    return db.session.scalars(
+        select(ReviewDecision)
+        .where(ReviewDecision.user_id == user.id)
+        .order_by(ReviewDecision.id.desc())
+    ).all()
+
+
+def latest_decision(user: User) -> ReviewDecision | None:
+    """Return the most recent decision on an account."""
+    return db.session.scalar(
+        select(ReviewDecision)
+        .where(ReviewDecision.user_id == user.id)
+        .order_by(ReviewDecision.id.desc())
+        .limit(1)
+    )
+
+
+def correction_steps(user: User) -> list[str]:
+    """Return the steps an admin asked this rejected official to correct.
+
+    Empty when the account is not rejected or the last decision named no step
+    (a plain rejection, where every step may need a look).
+    """
+    if user.state != REJECTED:
+        return []
+    decision = latest_decision(user)
+    if decision is None or decision.decision != CORRECTION:
+        return []
+    return decision.step_list
+
+
+def reveal_nik(admin: User, official: User) -> str:
+    """Return the official's full NIK and record that the admin saw it."""
+    record_admin_action(admin, "nik_revealed", official.id, commit=True)
+    profile = official.profile
+    return profile.nik if profile is not None and profile.nik else ""
+
+
+def ensure_admin(
+    email: str,
+    name: str,
+    password: str,
+    level: str = scope.NASIONAL,
+    region: str = "",
+) -> tuple[User, bool]:
+    """Create an admin, or reset the password and scope if the admin exists.
+
+    :raises ValueError: when ``region`` does not fit ``level``.
+    """
+    if not scope.valid_scope(level, region):
+        raise ValueError(f"wilayah {region!r} tidak cocok untuk tingkat {level}")
+
+    user = find_by_email(email)
+    created = user is None
+    if created:
+        user = create_account(email, name, password, role=ADMIN)
+    else:
+        set_password(user, password)
+    changed = (
+        created
+        or user.role != ADMIN
+        or user.state == SUSPENDED
+        or (user.admin_level, user.admin_region) != (level, region)
+    )
+    user.role = ADMIN
+    if user.state == SUSPENDED:
+        user.state = PENDING
+    user.admin_level = level
+    user.admin_region = region
+    if changed:
+        record_admin_action(
+            None, "admin_appointed", user.id, level=level, region=region, via="cli"
+        )
+    db.session.commit()
+    return user, created
+
+
+def managed_admins(admin: User) -> list[User]:
+    """Return the admins this admin may remove: lower levels in their scope."""
+    others = db.session.scalars(
+        select(User).where(User.role == ADMIN, User.id != admin.id).order_by(User.email)
+    ).all()
+    return [other for other in others if scope.may_manage(admin, other)]
+
+
+def appoint(admin: User, email: str, name: str, region: str) -> User:
+    """Make a new admin one level below ``admin`` for ``region``, and invite them.
+
+    The new admin gets a random password they never see, and a mail that sends
+    them to "Lupa kata sandi?" to choose their own; the link that page mails
+    proves they own the address.
+
+    :raises NotAllowed: when the region lies outside the appointing admin's
+        scope, or the admin appoints nobody.
+    :raises EmailTaken: when the address already has an account.
+    """
+    level = scope.level_below(admin.admin_level)
+    if level is None or not scope.may_appoint(admin, level, region):
+        raise NotAllowed(region)
+    if find_by_email(email) is not None:
+        raise EmailTaken(email)
+
+    user = create_account(email, name, secrets.token_urlsafe(24), role=ADMIN)
+    user.admin_level = level
+    user.admin_region = region
+    record(user, "admin_appointed", note=f"{level} {region}".strip(), actor=admin)
+    record_admin_action(admin, "admin_appointed", user.id, level=level, region=region)
+    queue_mail(
+        user.email,
+        SUBJECT_INVITED,
+        "mail/admin_invited.txt",
+        user=user,
+        appointer=admin,
+        level_label=scope.LEVEL_LABELS[level],
+        region_name=scope.describe(user),
+        reset_url=current_app.config["PUBLIC_URL"].rstrip("/")
+        + url_for("accounts.forgot_password"),
+    )
+    db.session.commit()
+    log.info("admin %s appointed %s (%s %s)", admin.id, user.id, level, region)
+    return user
+
+
+def remove_admin(admin: User, other: User) -> None:
+    """End another admin's access at once: suspend and end every session.
+
+    :raises NotAllowed: when ``admin`` may not manage ``other``.
+    """
+    if not scope.may_manage(admin, other):
+        raise NotAllowed(other.id)
+    other.state = SUSPENDED
+    other.session_key = new_session_key()
+    record(other, "admin_removed", actor=admin)
+    record_admin_action(
+        admin,
+        "admin_removed",
+        other.id,
+        level=other.admin_level,
+        region=other.admin_region,
+    )
+    db.session.commit()

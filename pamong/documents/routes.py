@@ -2,14 +2,20 @@
 
 from urllib.parse import quote
 
-from flask import abort, send_file
+from flask import abort, request, send_file
 from flask_login import current_user, login_required
 
-from pamong.core.logs import audit
+from pamong.admin.audit import record_admin_action
 from pamong.documents import bp
 from pamong.documents.models import Document
 from pamong.documents.services import may_open, storage_path
 from pamong.extensions import db
+
+
+def _first_view() -> bool:
+    """Tell a new opening from the viewer's follow-up range requests."""
+    ranges = request.headers.get("Range", "")
+    return not ranges or ranges.startswith("bytes=0-")
 
 
 @bp.route("/dokumen/<int:document_id>")
@@ -20,8 +26,14 @@ def download(document_id: int):
     if document is None or not may_open(current_user, document):
         abort(404)
 
-    if current_user.is_admin:
-        audit("sk_opened", document.owner_id, admin=current_user.id, doc=document.id)
+    if current_user.is_admin and _first_view():
+        record_admin_action(
+            current_user,
+            "sk_opened",
+            document.owner_id,
+            commit=True,
+            document=document.id,
+        )
     response = send_file(
         storage_path(document.storage_name),
         mimetype="application/pdf",

@@ -127,5 +127,12 @@ def discard_file(storage_name: str) -> None:
 
 
 def may_open(user: User, document: Document) -> bool:
-    """The owner and admins may open an SK; nobody else."""
-    return user.is_admin or document.owner_id == user.id
+    """The owner, and admins whose scope holds the owner's lokasi tugas."""
+    if document.owner_id == user.id:
+        return True
+    if not user.is_admin:
+        return False
+
+    from pamong.admin.scope import can_see
+
+    return can_see(user, db.session.get(User, document.owner_id))

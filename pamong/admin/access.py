@@ -1,0 +1,65 @@
+"""Access rules of the admin desk, as decorators placed at each route.
+
+``admin_required`` (from :mod:`pamong.accounts.access`) lets any admin in;
+the decorators here narrow it by level or by scope. An account outside the
+admin's scope answers 404, exactly like an account that does not exist, so a
+URL never tells whether someone registered elsewhere.
+"""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from pamong.accounts.access import admin_required
+from pamong.accounts.models import User
+from pamong.admin import scope
+from pamong.extensions import db
+
+
+def official_in_scope(view):
+    """Load the official named by ``user_id``; 404 unless the admin may see them.
+
+    The view receives the account as ``official`` instead of ``user_id``.
+    """
+
+    @wraps(view)
+    @admin_required
+    def wrapper(*args, user_id: int, **kwargs):
+        """Answer 404 unless the official is in the admin's scope."""
+        official = db.session.get(User, user_id)
+        if not scope.can_see(current_user, official):
+            abort(404)
+        return view(*args, official=official, **kwargs)
+
+    return wrapper
+
+
+def national_required(view):
+    """Let only national admins through."""
+
+    @wraps(view)
+    @admin_required
+    def wrapper(*args, **kwargs):
+        """Answer 403 to admins below national level."""
+        if current_user.admin_level != scope.NASIONAL:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def appointer_required(view):
+    """Let through admins who appoint others: national and provincial."""
+
+    @wraps(view)
+    @admin_required
+    def wrapper(*args, **kwargs):
+        """Answer 403 to admins who appoint nobody."""
+        if scope.level_below(current_user.admin_level) is None:
+            abort(403)
+        if scope.region_prefix(current_user) is None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
