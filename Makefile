@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres lint bench
+.PHONY: run test test-sqlite test-postgres lint bench bench-admin
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,4 +30,8 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 
 bench: $(VENV)/.installed
+	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/pdf_hostile.py
+
+bench-admin: $(VENV)/.installed
+	$(BIN)/python bench/admin_queue.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
