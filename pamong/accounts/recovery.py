@@ -15,7 +15,12 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from pamong.accounts.models import REJECTED, SUSPENDED, User
-from pamong.accounts.services import find_by_email, record, set_password
+from pamong.accounts.services import (
+    find_by_email,
+    record,
+    set_password,
+    user_named_by,
+)
 from pamong.core.logs import audit
 from pamong.core.time import utcnow
 from pamong.extensions import db
@@ -74,11 +79,7 @@ def read_reset_token(token: str) -> User | None:
         data = _signer(RESET_SALT).loads(token, max_age=max_age)
     except (SignatureExpired, BadSignature):
         return None
-    user_id = data.get("id") if isinstance(data, dict) else None
-    if not isinstance(user_id, int) or not 0 < user_id < 2**31:
-        return None
-
-    user = db.session.get(User, user_id)
+    user = user_named_by(data)
     if user is None or user.state in BLOCKED_STATES:
         return None
     if data.get("fp") != _fingerprint(user):
@@ -137,10 +138,7 @@ def unlock(token: str) -> bool:
         data = _signer(UNLOCK_SALT).loads(token, max_age=24 * 3600)
     except (SignatureExpired, BadSignature):
         return False
-    user_id = data.get("id") if isinstance(data, dict) else None
-    if not isinstance(user_id, int) or not 0 < user_id < 2**31:
-        return False
-    user = db.session.get(User, user_id)
+    user = user_named_by(data)
     if user is None or user.locked_until is None:
         return False
     if user.locked_until.isoformat() != data.get("until"):

@@ -177,13 +177,18 @@ def read_verify_token(token: str) -> tuple[User | None, str | None]:
     except BadSignature:
         return None, "invalid"
 
-    user_id = data.get("id") if isinstance(data, dict) else None
-    if not isinstance(user_id, int) or not 0 < user_id < 2**31:
-        return None, "invalid"
-    user = db.session.get(User, user_id)
+    user = user_named_by(data)
     if user is None or user.email != data.get("email") or not user.is_active:
         return None, "invalid"
     return user, None
+
+
+def user_named_by(data) -> User | None:
+    """Return the account whose id a signed token carries, if it exists."""
+    user_id = data.get("id") if isinstance(data, dict) else None
+    if not isinstance(user_id, int) or not 0 < user_id < 2**31:
+        return None
+    return db.session.get(User, user_id)
 
 
 def confirm_email(user: User) -> bool:
