@@ -3,7 +3,9 @@
 // Static assets: cache first (their URLs change with their content); the
 // small shared ones are precached, vendored scripts are kept on first use.
 // Pages: always from the network; the offline page when there is none.
-// Pages are never cached: they carry personal data or a CSRF token.
+// Pages are never cached: they carry personal data or a CSRF token. The
+// offline page is fetched without cookies, so it has neither. htmx requests
+// always go to the network: a fragment is never a page, nor taken from here.
 /* global PRECACHE, VERSION */
 "use strict";
 
@@ -13,7 +15,9 @@ var OFFLINE_URL = "/offline";
 self.addEventListener("install", function (event) {
   event.waitUntil(
     caches.open(CACHE).then(function (cache) {
-      return cache.addAll(PRECACHE.concat([OFFLINE_URL]));
+      return cache.addAll(PRECACHE).then(function () {
+        return cache.add(new Request(OFFLINE_URL, { credentials: "omit" }));
+      });
     }).then(function () {
       return self.skipWaiting();
     })
@@ -37,7 +41,11 @@ self.addEventListener("activate", function (event) {
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) {
+  if (
+    request.method !== "GET" ||
+    url.origin !== self.location.origin ||
+    request.headers.has("HX-Request")
+  ) {
     return;
   }
 
@@ -61,7 +69,9 @@ self.addEventListener("fetch", function (event) {
   if (request.mode === "navigate") {
     event.respondWith(
       fetch(request).catch(function () {
-        return caches.match(OFFLINE_URL);
+        return caches.match(OFFLINE_URL).then(function (page) {
+          return page || Response.error();
+        });
       })
     );
   }

@@ -86,6 +86,7 @@ def _register_features(app: Flask) -> None:
         mailer,
         registration,
         training,
+        uploads,
         wilayah,
     )
     from pamong.core import pwa
@@ -95,6 +96,7 @@ def _register_features(app: Flask) -> None:
         registration,
         wilayah,
         documents,
+        uploads,
         admin,
         training,
         mailer,

@@ -52,6 +52,15 @@ class Config:
     #: Largest SK accepted, in bytes (10 MB).
     SK_MAX_BYTES = env_int("SK_MAX_BYTES", 10 * 1024 * 1024)
 
+    #: Resumable SK uploads (tus, at /unggah/): hours an unfinished upload, or
+    #: the verdict on a finished one, is kept after its last activity.
+    TUS_EXPIRY_HOURS = env_int("TUS_EXPIRY_HOURS", 24)
+    #: Unfinished uploads one official may keep; a new one drops the idlest.
+    TUS_MAX_UNFINISHED = env_int("TUS_MAX_UNFINISHED", 3)
+    #: Least minutes between the clean-ups of expired uploads that creating an
+    #: upload sets off; ``flask unggah bersihkan`` runs one at any time.
+    TUS_CLEANUP_MINUTES = env_int("TUS_CLEANUP_MINUTES", 15)
+
     #: Limits of the separate process that opens each PDF with pypdf.
     PDF_CHECK_SECONDS = env_int("PDF_CHECK_SECONDS", 8)
     PDF_CHECK_MEMORY_MB = env_int("PDF_CHECK_MEMORY_MB", 512)

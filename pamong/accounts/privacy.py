@@ -27,6 +27,7 @@ from pamong.documents.models import Document
 from pamong.documents.services import discard_file
 from pamong.extensions import db
 from pamong.registration.choices import EDUCATION, GENDERS, POSITIONS, label
+from pamong.uploads.services import remove_all_of
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ def delete_account(user: User) -> None:
 
     for name in names:
         discard_file(name)
+    remove_all_of(user_id)
     audit("account_deleted", user_id)
 
 

@@ -2,12 +2,18 @@
 
 import hashlib
 import json
+from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask_wtf.csrf import generate_csrf
 
 from pamong.config import ROOT
+from pamong.core.http import no_store
 
 bp = Blueprint("pwa", __name__)
+
+#: Scripts only the registration steps load; cached when first used.
+PAGE_SCRIPTS = {"js/upload.js", "js/offline.js"}
 
 
 def init_app(app: Flask) -> None:
@@ -62,7 +68,12 @@ def service_worker():
     hashes = current_app.extensions["asset_hashes"]
     asset_url = current_app.jinja_env.globals["asset_url"]
     precache = [asset_url(name) for name in sorted(hashes) if _precached(name)]
-    version = hashlib.sha256("".join(precache).encode()).hexdigest()[:10]
+    templates = Path(current_app.template_folder)
+    offline_source = b"".join(
+        (templates / name).read_bytes() for name in ("base.html", "offline.html")
+    )
+    digest = hashlib.sha256("".join(precache).encode() + offline_source)
+    version = digest.hexdigest()[:10]
     script = (
         f"var PRECACHE = {json.dumps(precache)};\n"
         f"var VERSION = {json.dumps(version)};\n"
@@ -76,8 +87,18 @@ def service_worker():
 
 
 def _precached(name: str) -> bool:
-    """Precache the small shared assets; vendored scripts are cached on first use."""
-    return name.endswith((".css", ".js", ".svg")) and not name.startswith("vendor/")
+    """Precache the small shared assets; page-specific scripts come on first use."""
+    return (
+        name.endswith((".css", ".js", ".svg"))
+        and not name.startswith("vendor/")
+        and name not in PAGE_SCRIPTS
+    )
+
+
+@bp.route("/csrf")
+def csrf():
+    """Give a fresh CSRF token for this session, for a form kept on the phone."""
+    return no_store(jsonify(token=generate_csrf()))
 
 
 @bp.route("/offline")

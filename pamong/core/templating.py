@@ -15,6 +15,23 @@ STATE_LABELS = {
 }
 
 
+EVENT_LABELS = {
+    "registered": "Akun dibuat",
+    "step_identity": "Langkah 1 (identitas) disimpan",
+    "step_position": "Langkah 2 (jabatan) disimpan",
+    "sk_uploaded": "SK diunggah",
+    "sk_replaced": "SK diganti",
+    "submitted": "Pendaftaran dikirim",
+    "resubmitted": "Perbaikan dikirim",
+    "email_verified": "Email terverifikasi",
+    "approved": "Disetujui",
+    "rejected": "Ditolak",
+    "correction_requested": "Diminta perbaikan",
+    "password_reset": "Kata sandi diganti",
+    "deletion_requested": "Minta data dihapus",
+}
+
+
 def region_path(village_code: str) -> str:
     """Describe a desa with its kecamatan, kabupaten and provinsi."""
     from pamong.wilayah.services import village_chain
@@ -44,5 +61,6 @@ def init_app(app: Flask) -> None:
         education_label=lambda value: label(EDUCATION, value),
         gender_label=lambda value: label(GENDERS, value),
         state_label=lambda value: STATE_LABELS.get(value, value),
+        event_label=lambda value: EVENT_LABELS.get(value, value.replace("_", " ")),
         region_path=region_path,
     )

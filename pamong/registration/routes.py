@@ -62,12 +62,17 @@ def identity():
     if not services.may_open_step(current_user, 1):
         return redirect(home_for(current_user))
 
+    if request.method == "POST" and steps.already_saved(current_user, "identity"):
+        return redirect(url_for("registration.position"))
+
     form = IdentityForm(obj=steps.identity_defaults(current_user))
     warnings = []
     if request.method == "POST":
         outcome = steps.check_identity(form)
         warnings = outcome.warnings
         if outcome.identity is not None:
+            if not steps.claim_key(current_user, "identity"):
+                return redirect(url_for("registration.position"))
             try:
                 services.save_identity(current_user, outcome.identity)
             except services.StepError as error:
@@ -84,11 +89,18 @@ def position():
     if not services.may_open_step(current_user, 2):
         return redirect(home_for(current_user))
 
+    if request.method == "POST" and steps.already_saved(current_user, "position"):
+        return redirect(url_for("registration.location"))
+
     form = PositionForm(obj=steps.position_defaults(current_user))
     if form.validate_on_submit() and steps.check_position(form, current_user):
-        services.save_position(
-            current_user, form.is_pns.data == "ya", form.position.data, form.tmt.parsed
-        )
+        if steps.claim_key(current_user, "position"):
+            services.save_position(
+                current_user,
+                form.is_pns.data == "ya",
+                form.position.data,
+                form.tmt.parsed,
+            )
         return redirect(url_for("registration.location"))
     return steps.render(2, form)
 
@@ -103,6 +115,9 @@ def location():
     if not services.may_open_step(current_user, 3):
         return redirect(home_for(current_user))
 
+    if request.method == "POST" and steps.already_saved(current_user, "location"):
+        return redirect(url_for("registration.status"))
+
     form = LocationForm(obj=steps.location_defaults(current_user))
     cascade = steps.read_cascade(form)
     if request.method == "POST":
@@ -110,6 +125,8 @@ def location():
         if not request.form.get("pilih_wilayah") and steps.complete_location(
             form, cascade, current_user, upload_error
         ):
+            if not steps.claim_key(current_user, "location"):
+                return redirect(url_for("registration.status"))
             resubmission = current_user.state == "rejected"
             services.submit(
                 current_user,

@@ -4,12 +4,16 @@ Reads defaults from the saved profile, turns form input into checked values,
 puts messages next to the right fields, and renders the step pages.
 """
 
+import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from flask import render_template, request
 from flask_login import current_user
+from sqlalchemy import select, text
 
+from pamong.accounts.models import AccountEvent, User
+from pamong.accounts.services import record
 from pamong.core.http import no_store
 from pamong.documents.services import Refused, store_sk
 from pamong.extensions import db
@@ -19,6 +23,12 @@ from pamong.registration.services import Identity
 from pamong.wilayah import services as wilayah
 
 LEVELS = ("provinsi", "kabupaten", "kecamatan", "desa")
+
+#: The key a step page sends with each sending of a step: URL-safe characters.
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+#: History action that notes ``step:key`` of a step saved under a key.
+KEY_ACTION = "submission_key"
 
 
 @dataclass
@@ -227,3 +237,65 @@ def render(number: int, form, **context):
             **context,
         )
     )
+
+
+def submission_key() -> str | None:
+    """Return the key this request sent its step under, or ``None``.
+
+    A missing or malformed key is ignored: the step is then saved as a plain
+    form would be.
+    """
+    value = request.form.get("submission_key", "")
+    return value if SUBMISSION_KEY.fullmatch(value) else None
+
+
+def already_saved(user, step: str) -> bool:
+    """Tell whether ``step`` was already saved under this request's key.
+
+    A phone that lost the answer sends the same step again with the same key;
+    that sending is then done already and must change nothing.
+    """
+    key = submission_key()
+    if key is None:
+        return False
+    found = db.session.scalar(
+        select(AccountEvent.id)
+        .where(
+            AccountEvent.user_id == user.id,
+            AccountEvent.action == KEY_ACTION,
+            AccountEvent.note == f"{step}:{key}",
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def claim_key(user, step: str) -> bool:
+    """Note this request's key in the transaction that is about to save ``step``.
+
+    The account is locked first, so two sendings with one key take turns.
+    Returns ``False`` (and rolls back) when the other one saved the step.
+    """
+    key = submission_key()
+    if key is None:
+        return True
+    lock_account(user)
+    if already_saved(user, step):
+        db.session.rollback()
+        return False
+    record(user, KEY_ACTION, note=f"{step}:{key}")
+    return True
+
+
+def lock_account(user) -> None:
+    """Hold the account until the transaction ends.
+
+    PostgreSQL locks the account's row. SQLite has no row locks, so a write
+    that changes nothing takes the database's write lock instead.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            text("UPDATE users SET id = id WHERE id = :id"), {"id": user.id}
+        )
+    else:
+        db.session.execute(select(User.id).where(User.id == user.id).with_for_update())

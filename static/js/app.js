@@ -70,6 +70,27 @@
     input.parentNode.appendChild(toggle);
   }
 
+  // On pages without offline.js (which asks first when a step waits to be
+  // sent), Keluar forgets everything kept on this phone for the user.
+  function forgetKeptSteps() {
+    var user = document.body.getAttribute("data-user");
+    var prefix = "pamong-langkah:" + user + ":";
+    try {
+      Object.keys(window.localStorage).forEach(function (key) {
+        if (key.indexOf(prefix) === 0) {
+          window.localStorage.removeItem(key);
+        }
+      });
+    } catch (error) {
+      // Storage may be unavailable (private mode); there is nothing to forget.
+    }
+  }
+
+  var logout = document.querySelector("form[action='/keluar']");
+  if (logout && !document.querySelector("script[src*='offline.js']")) {
+    logout.addEventListener("submit", forgetKeptSteps);
+  }
+
   Array.prototype.forEach.call(
     document.querySelectorAll("input[type=email]"), addEmailHint
   );
