@@ -270,3 +270,40 @@ def test_decisions_are_shown_on_the_page(app, mailbox, runner):
     )
     page = admin.client.get(f"/admin/akun/{user_id}").data.decode()
     assert "Ditolak oleh Admin Pamong Desa · Desa tidak sesuai" in page
+
+
+def test_two_admins_deciding_at_once_make_one_decision(app, mailbox, runner):
+    """Approve and reject pressed together: one wins, the other is told."""
+    from pamong.accounts.models import User
+    from tests.test_concurrency import run_together
+
+    user_id = register_pending(app, mailbox, email="rebutan@example.id")
+    first = login_admin(app, runner)
+    second = login_admin(app, runner, email="admin.kedua@pamong.test")
+    tokens = [
+        csrf_from(admin.client.get(f"/admin/akun/{user_id}").data)
+        for admin in (first, second)
+    ]
+    responses = run_together(
+        [
+            lambda: first.client.post(
+                f"/admin/akun/{user_id}/setujui", data={"csrf_token": tokens[0]}
+            ),
+            lambda: second.client.post(
+                f"/admin/akun/{user_id}/tolak",
+                data={
+                    "csrf_token": tokens[1],
+                    "kode": "nik_salah",
+                    "reason": "NIK tidak sesuai KTP.",
+                },
+            ),
+        ]
+    )
+    assert all(response.status_code == 302 for response in responses)
+    with app.app_context():
+        state = db.session.get(User, user_id).state
+        decisions = db.session.scalars(
+            select(ReviewDecision).where(ReviewDecision.user_id == user_id)
+        ).all()
+    assert len(decisions) == 1
+    assert state == {"approve": "approved"}.get(decisions[0].decision, "rejected")

@@ -9,7 +9,7 @@ import logging
 import secrets
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from pamong.accounts.models import (
     ADMIN,
@@ -61,19 +61,26 @@ def _login_url() -> str:
     return current_app.config["PUBLIC_URL"].rstrip("/") + "/masuk"
 
 
-def _lock_pending(user: User, admin: User) -> None:
-    """Re-read the account under a row lock; require scope and ``pending``.
+def _lock_pending(user: User, admin: User, decided: str) -> None:
+    """Take the decision on a pending account before anyone else can.
+
+    A conditional update moves the account out of ``pending``; a second
+    admin deciding at the same moment finds nothing to update, on SQLite
+    (whose write lock orders the two) as on PostgreSQL.
 
     :raises OutOfScope: when the admin may not decide this account.
     :raises NotPending: when the account is not pending.
     """
-    state = db.session.scalar(
-        select(User.state).where(User.id == user.id).with_for_update()
-    )
     if not scope.can_see(admin, user):
         db.session.rollback()
         raise OutOfScope(user.id)
-    if state != PENDING:
+    claimed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.state == PENDING)
+        .values(state=decided)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
         db.session.rollback()
         raise NotPending(user.id)
 
@@ -84,7 +91,7 @@ def approve(user: User, admin: User, *, bulk: bool = False) -> None:
     :raises NotPending: when the account is not pending.
     :raises OutOfScope: when the account is outside the admin's scope.
     """
-    _lock_pending(user, admin)
+    _lock_pending(user, admin, APPROVED)
 
     user.state = APPROVED
     user.rejection_reason = None
@@ -116,7 +123,7 @@ def reject(user: User, admin: User, reason_code: str, note: str) -> None:
     :raises NotPending: when the account is not pending.
     :raises OutOfScope: when the account is outside the admin's scope.
     """
-    _lock_pending(user, admin)
+    _lock_pending(user, admin, REJECTED)
 
     reason = rejection_text(reason_code, note)
     user.state = REJECTED
@@ -161,7 +168,7 @@ def request_correction(user: User, admin: User, steps: list[str], note: str) -> 
     :raises OutOfScope: when the account is outside the admin's scope.
     """
     steps = [key for key, _label in STEPS if key in steps]
-    _lock_pending(user, admin)
+    _lock_pending(user, admin, REJECTED)
 
     reason = correction_text(steps, note)
     user.state = REJECTED
