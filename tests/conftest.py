@@ -15,6 +15,8 @@ from sqlalchemy import create_engine, text
 
 from tests.mailbox import Mailbox
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 REGION_TABLES = {"provinces", "regencies", "districts", "villages"}
 
 

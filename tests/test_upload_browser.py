@@ -13,8 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from pamong.documents.models import Document
@@ -51,23 +50,6 @@ class SlowPatches:
         return self.wsgi_app(environ, start_response)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the module.
-
-    Playwright's sync API runs one instance per thread, so a ``browser``
-    fixture of wider scope elsewhere must have ended before this one starts.
-    """
-    try:
-        playwright = sync_playwright().start()
-    except PlaywrightError as error:
-        pytest.fail(f"another Playwright instance is still running: {error}")
-    chromium = ui.launch(playwright)
-    yield chromium
-    chromium.close()
-    playwright.stop()
-
-
 @pytest.fixture
 def live_server(app):
     """Serve the app, with slow PATCHes, over HTTP on loopback."""
@@ -76,26 +58,6 @@ def live_server(app):
     server.start()
     yield server.url
     server.stop()
-
-
-@pytest.fixture
-def tolerated() -> list[str]:
-    """Console errors a test causes on purpose; every other one fails it."""
-    return []
-
-
-@pytest.fixture
-def browsing(browser, live_server, tolerated):
-    """Contexts on the live server; fails the test on unexpected page errors."""
-    session = ui.Browsing(browser, live_server)
-    yield session
-    session.close()
-    unexpected = [
-        error
-        for error in session.errors
-        if not any(expected in error for expected in tolerated)
-    ]
-    assert not unexpected, "browser reported errors:\n" + "\n".join(unexpected)
 
 
 @pytest.fixture
