@@ -71,6 +71,7 @@ def page(app, browsing):
     page = browsing.new_page()
     ui.log_in(page, official.email, official.password)
     expect(page).to_have_url(ui.path_is("/daftar/lokasi"))
+    page.locator("#sk-upload-status").wait_for(state="attached")
     return page
 
 

@@ -563,6 +563,12 @@
       }
     });
 
+    // On a slow line the official may pick the file before this script has
+    // arrived: take that file now as if it had just been chosen.
+    if (input.files && input.files[0]) {
+      input.dispatchEvent(new Event("change"));
+    }
+
     // After a reload: go on with a file kept from before, or fetch the
     // verdict of one that had finished.
     kept().then(function (saved) {
