@@ -126,19 +126,14 @@ def reject(user: User, admin: User, reason_code: str, note: str) -> None:
     _lock_pending(user, admin, REJECTED)
 
     reason = rejection_text(reason_code, note)
-    user.state = REJECTED
-    user.rejection_reason = reason
-    record(user, "rejected", note=reason, actor=admin)
-    db.session.add(
-        ReviewDecision(
-            user_id=user.id,
-            admin_id=admin.id,
-            decision=REJECT,
-            reason_code=reason_code,
-            note=note or None,
-        )
+    decision = ReviewDecision(
+        user_id=user.id,
+        admin_id=admin.id,
+        decision=REJECT,
+        reason_code=reason_code,
+        note=note or None,
     )
-    record_admin_action(admin, "rejected", user.id, reason=reason_code)
+    _send_back(user, admin, "rejected", reason, decision, reason=reason_code)
     queue_mail(
         user.email,
         SUBJECT_REJECTED,
@@ -148,6 +143,17 @@ def reject(user: User, admin: User, reason_code: str, note: str) -> None:
         login_url=_login_url(),
     )
     db.session.commit()
+
+
+def _send_back(
+    user: User, admin: User, action: str, message: str, decision, **details
+) -> None:
+    """Return a claimed account to its official with the message, recorded."""
+    user.state = REJECTED
+    user.rejection_reason = message
+    record(user, action, note=message, actor=admin)
+    db.session.add(decision)
+    record_admin_action(admin, action, user.id, **details)
 
 
 def correction_text(steps: list[str], note: str) -> str:
@@ -171,19 +177,16 @@ def request_correction(user: User, admin: User, steps: list[str], note: str) -> 
     _lock_pending(user, admin, REJECTED)
 
     reason = correction_text(steps, note)
-    user.state = REJECTED
-    user.rejection_reason = reason
-    record(user, "correction_requested", note=reason, actor=admin)
-    db.session.add(
-        ReviewDecision(
-            user_id=user.id,
-            admin_id=admin.id,
-            decision=CORRECTION,
-            note=note or None,
-            steps=",".join(steps),
-        )
+    decision = ReviewDecision(
+        user_id=user.id,
+        admin_id=admin.id,
+        decision=CORRECTION,
+        note=note or None,
+        steps=",".join(steps),
     )
-    record_admin_action(admin, "correction_requested", user.id, steps=",".join(steps))
+    _send_back(
+        user, admin, "correction_requested", reason, decision, steps=",".join(steps)
+    )
     queue_mail(
         user.email,
         SUBJECT_REJECTED,
