@@ -127,6 +127,22 @@
     }
   });
 
+  // A list chosen before htmx was ready left the next one waiting, and on a
+  // slow line that happens: once htmx has set up the page, ask for it.
+  function fetchMissedLists() {
+    if (!window.htmx) {
+      return;
+    }
+    var lists = document.querySelectorAll("select[hx-get][hx-target]");
+    Array.prototype.forEach.call(lists, function (list) {
+      var next = document.querySelector(list.getAttribute("hx-target"));
+      if (list.value && next && !next.querySelector("option:not([value=''])")) {
+        window.htmx.trigger(list, "change");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", fetchMissedLists);
+
   var retry = document.getElementById("retry");
   if (retry) {
     retry.addEventListener("click", function () {
