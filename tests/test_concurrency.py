@@ -1,14 +1,27 @@
 """Simultaneous requests create nothing twice."""
 
 import threading
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from pamong.accounts.models import User
 from pamong.extensions import db
 from pamong.registration.models import Profile
+from pamong.registration.services import Identity, save_identity
 from tests.conftest import csrf_from
 from tests.helpers import Official
+
+IDENTITY = Identity(
+    phone="+6281234567890",
+    birth_place="Selong",
+    birth_date=date(1985, 4, 12),
+    gender="P",
+    nik="5203015204850001",
+    education="S1",
+    nik_date_mismatch=False,
+    nik_gender_mismatch=False,
+)
 
 
 def run_together(actions) -> list:
@@ -91,3 +104,44 @@ def test_same_nik_twice_at_once_is_saved_once(app):
             select(Profile).where(Profile.nik == "5203015204850001")
         ).all()
         assert len(saved) == 1
+
+
+def test_step1_sent_twice_at_once_by_one_official_is_saved(app):
+    """A double tap on Selanjutnya from two tabs: both answers move on, one profile."""
+    official = Official(app.test_client())
+    official.sign_up()
+    second = Official(app.test_client(), email=official.email)
+    second.log_in()
+    clients = [official, second]
+    tokens = [csrf_from(o.client.get("/daftar/identitas").data) for o in clients]
+
+    def send(client, token):
+        """Post step 1 with a token fetched beforehand."""
+        return client.client.post(
+            "/daftar/identitas", data={"csrf_token": token, **official.identity}
+        )
+
+    responses = run_together(
+        [lambda o=o, t=t: send(o, t) for o, t in zip(clients, tokens, strict=True)]
+    )
+    assert [response.status_code for response in responses] == [302, 302]
+    with app.app_context():
+        profiles = db.session.scalars(select(Profile)).all()
+        assert [profile.nik for profile in profiles] == ["5203015204850001"]
+
+
+def test_profile_made_meanwhile_by_another_request_is_used(app):
+    """The profile row appearing after it was looked up is taken, not duplicated."""
+    official = Official(app.test_client())
+    official.sign_up()
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == official.email))
+        assert user.profile is None
+        with db.engine.begin() as other:
+            other.execute(insert(Profile).values(user_id=user.id))
+
+        save_identity(user, IDENTITY)
+
+        profiles = db.session.scalars(select(Profile)).all()
+        assert [(p.user_id, p.nik) for p in profiles] == [(user.id, IDENTITY.nik)]
+        assert profiles[0].identity_done_at is not None

@@ -56,10 +56,23 @@ class Identity:
 
 
 def profile_of(user: User) -> Profile:
-    """Return the official's profile, creating an empty one if needed."""
-    if user.profile is None:
-        user.profile = Profile(user_id=user.id)
-        db.session.add(user.profile)
+    """Return the official's profile, creating and committing an empty one if needed.
+
+    Two requests of one official (a double tap, two tabs) may both find no
+    profile; the one whose insert loses takes the row the other made.
+    """
+    if user.profile is not None:
+        return user.profile
+
+    db.session.add(Profile(user_id=user.id))
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        if not is_unique_violation(error):
+            raise
+        log.info("profile of user %s was made by a parallel request", user.id)
+    db.session.refresh(user)
     return user.profile
 
 
