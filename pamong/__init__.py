@@ -81,6 +81,7 @@ def _register_features(app: Flask) -> None:
     from pamong import (
         accounts,
         admin,
+        deletions,
         devtools,
         documents,
         mailer,
@@ -98,6 +99,7 @@ def _register_features(app: Flask) -> None:
         documents,
         uploads,
         admin,
+        deletions,
         training,
         mailer,
         pwa,

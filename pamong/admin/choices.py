@@ -30,6 +30,7 @@ AUDIT_ACTIONS = {
     "admin_appointed": "Mengangkat admin",
     "admin_removed": "Mencabut admin",
     "target_set": "Mengubah target",
+    "account_deleted": "Menghapus akun atas permintaan",
 }
 
 #: Positions of which a desa has more than one, so a second one is no hint.
