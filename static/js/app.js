@@ -27,15 +27,38 @@
     return fixed === domain ? null : value.slice(0, at + 1) + fixed;
   }
 
+  // Adds or removes one id in a field's aria-describedby, keeping the others.
+  function describe(input, id, shown) {
+    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/)
+      .filter(function (each) {
+        return each && each !== id;
+      });
+    if (shown) {
+      ids.push(id);
+    }
+    if (ids.length) {
+      input.setAttribute("aria-describedby", ids.join(" "));
+    } else {
+      input.removeAttribute("aria-describedby");
+    }
+  }
+
+  // The hint is part of the field's description only while it says something.
   function addEmailHint(input) {
     var hint = document.createElement("p");
     hint.className = "hint";
     hint.id = input.id + "-hint";
     hint.setAttribute("aria-live", "polite");
     input.parentNode.appendChild(hint);
+
+    function clear() {
+      hint.textContent = "";
+      describe(input, hint.id, false);
+    }
+
     input.addEventListener("blur", function () {
       var suggestion = suggestEmail(input.value.trim());
-      hint.textContent = "";
+      clear();
       if (!suggestion) {
         return;
       }
@@ -45,12 +68,13 @@
       fix.textContent = suggestion;
       fix.addEventListener("click", function () {
         input.value = suggestion;
-        hint.textContent = "";
+        clear();
         input.focus();
       });
       hint.appendChild(document.createTextNode("Maksud Anda "));
       hint.appendChild(fix);
       hint.appendChild(document.createTextNode("?"));
+      describe(input, hint.id, true);
     });
   }
 
