@@ -272,6 +272,27 @@ def test_decisions_are_shown_on_the_page(app, mailbox, runner):
     assert "Ditolak oleh Admin Pamong Desa · Desa tidak sesuai" in page
 
 
+def test_a_correction_is_shown_with_its_steps(app, mailbox, runner):
+    """The history names the steps an admin asked to correct."""
+    user_id = register_pending(app, mailbox)
+    admin = login_admin(app, runner)
+    token = csrf_from(admin.client.get(f"/admin/akun/{user_id}").data)
+    admin.client.post(
+        f"/admin/akun/{user_id}/perbaikan",
+        data={
+            "csrf_token": token,
+            "steps": ["identitas", "lokasi"],
+            "catatan": "Cek KTP.",
+        },
+    )
+    page = admin.client.get(f"/admin/akun/{user_id}")
+    assert page.status_code == 200
+    assert (
+        "Diminta perbaikan oleh Admin Pamong Desa · Langkah 1: Identitas, "
+        "Langkah 3: Lokasi tugas dan SK: Cek KTP."
+    ) in page.data.decode()
+
+
 def test_two_admins_deciding_at_once_make_one_decision(app, mailbox, runner):
     """Approve and reject pressed together: one wins, the other is told."""
     from pamong.accounts.models import User

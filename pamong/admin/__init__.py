@@ -8,6 +8,8 @@ import click
 from flask import Blueprint, Flask
 from flask.cli import with_appcontext
 
+from pamong.config import env_int
+
 bp = Blueprint(
     "admin",
     __name__,
@@ -19,9 +21,22 @@ bp = Blueprint(
 
 def init_app(app: Flask) -> None:
     """Register the blueprint and the ``create-admin``, ``admin`` and ``targets``
-    commands."""
-    from pamong.admin import report_routes, routes, staff_routes  # noqa: F401
+    commands, and start noting when passwords are typed."""
+    from flask_login import user_logged_in
 
+    from pamong.accounts.access import note_password_typed
+    from pamong.admin import (  # noqa: F401
+        confirm_routes,
+        report_routes,
+        routes,
+        staff_routes,
+    )
+
+    # Minutes after typing the password in which an admin may decide.
+    app.config.setdefault(
+        "ADMIN_RECENT_LOGIN_MINUTES", env_int("ADMIN_RECENT_LOGIN_MINUTES", 30)
+    )
+    user_logged_in.connect(note_password_typed)
     app.register_blueprint(bp)
     _add_stylesheet_url(app)
     app.cli.add_command(create_admin_command)

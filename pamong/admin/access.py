@@ -4,16 +4,22 @@
 the decorators here narrow it by level or by scope. An account outside the
 admin's scope answers 404, exactly like an account that does not exist, so a
 URL never tells whether someone registered elsewhere.
+
+``recent_login_required`` guards the decisions: an admin whose password was
+typed too long ago (or never, in a session restored by remember-me) types it
+again first, and then returns to the page the decision was taken on.
 """
 
+from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 
-from pamong.accounts.access import admin_required
+from pamong.accounts.access import admin_required, login_is_recent
 from pamong.accounts.models import User
 from pamong.admin import scope
+from pamong.core.http import is_htmx
 from pamong.extensions import db
 
 
@@ -63,3 +69,42 @@ def appointer_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def recent_login_required(back: str | Callable[[], str], *keep: str):
+    """Decide nothing unless the admin typed the password recently.
+
+    Otherwise the admin is sent to confirm the password and then to ``back``:
+    an endpoint, built with the view arguments named in ``keep``, or a
+    function returning a URL. htmx requests are told to load that page whole.
+    """
+
+    def decorator(view):
+        """Wrap ``view`` with the check."""
+
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            """Send a stale session to the password page, having changed nothing."""
+            if login_is_recent():
+                return view(*args, **kwargs)
+            if callable(back):
+                target = back()
+            else:
+                target = url_for(
+                    back, **{name: request.view_args[name] for name in keep}
+                )
+            flash(
+                "Demi keamanan, masukkan lagi kata sandi Anda sebelum memutuskan. "
+                "Belum ada yang diubah.",
+                "info",
+            )
+            confirm = url_for("admin.confirm_login", next=target)
+            if is_htmx():
+                response = make_response("", 200)
+                response.headers["HX-Redirect"] = confirm
+                return response
+            return redirect(confirm, 303)
+
+        return wrapper
+
+    return decorator

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     IntegerField,
+    PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -27,6 +28,19 @@ NOTE_MAX = 1000
 
 class DecisionForm(FlaskForm):
     """A form that carries nothing but the CSRF token (approve, reveal, remove)."""
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """The admin's password, typed again before a decision."""
+
+    password = PasswordField(
+        "Kata sandi",
+        validators=[
+            DataRequired("Isi kata sandi Anda."),
+            Length(max=200, message="Kata sandi terlalu panjang."),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class RejectForm(FlaskForm):

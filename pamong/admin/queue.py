@@ -94,6 +94,12 @@ class QueueFilter:
         return found
 
     @property
+    def nik(self) -> str:
+        """The NIK searched for, when the search text is a whole NIK."""
+        nik = clean_nik(self.q)
+        return nik if NIK_QUERY.fullmatch(nik) else ""
+
+    @property
     def region(self) -> str:
         """The most specific region chosen, or an empty string."""
         for level in reversed(REGION_LEVELS):
@@ -104,7 +110,9 @@ class QueueFilter:
     def args(self, **changes) -> dict:
         """Return the filters as query arguments, with ``changes`` applied.
 
-        Empty values and the defaults are left out, so links stay short.
+        Empty values and the defaults are left out, so links stay short. A
+        searched NIK is left out too: it must never appear in a URL, where
+        access logs and browser history would keep it.
         """
         values = {}
         for item in fields(self):
@@ -113,6 +121,8 @@ class QueueFilter:
             value = getattr(self, item.name)
             values[item.name] = value.isoformat() if isinstance(value, date) else value
         values.update(changes)
+        if NIK_QUERY.fullmatch(clean_nik(str(values.get("q", "")))):
+            values.pop("q")
         if values.get("status") == PENDING:
             values.pop("status")
         if values.get("halaman") == 1:
@@ -122,8 +132,8 @@ class QueueFilter:
     def for_log(self) -> dict:
         """Return the filters for the audit log, with a searched NIK masked."""
         values = self.args()
-        if NIK_QUERY.fullmatch(clean_nik(self.q)):
-            values["q"] = mask_nik(clean_nik(self.q))
+        if self.nik:
+            values["q"] = mask_nik(self.nik)
         return values
 
 

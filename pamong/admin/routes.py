@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from pamong.accounts.access import admin_required
 from pamong.admin import bp, export, queue, review, scope, services
-from pamong.admin.access import official_in_scope
+from pamong.admin.access import official_in_scope, recent_login_required
 from pamong.admin.audit import record_admin_action
 from pamong.admin.choices import OTHER, REJECT_REASONS, STEPS
 from pamong.admin.forms import CorrectionForm, DecisionForm, RejectForm
@@ -32,12 +32,22 @@ from pamong.registration.choices import POSITIONS, THEMES
 from pamong.wilayah import services as wilayah
 
 
-def _filters() -> queue.QueueFilter:
-    """Read the queue filters; 404 when they name a region outside the scope."""
-    filters = queue.QueueFilter.from_args(request.args)
+def _filters(source) -> queue.QueueFilter:
+    """Read the queue filters from ``source``; 404 when a region is out of scope."""
+    filters = queue.QueueFilter.from_args(source)
     if filters.region and not scope.touches(current_user, filters.region):
         abort(404)
     return filters
+
+
+def _nik_kept_out(filters: queue.QueueFilter):
+    """Send a URL that carries a NIK to the same filters without it."""
+    flash(
+        "Demi keamanan, NIK tidak dicari lewat alamat halaman. "
+        "Ketik NIK di kotak pencarian lalu tekan Terapkan.",
+        "info",
+    )
+    return redirect(url_for("admin.queue", **filters.args()), 303)
 
 
 def _cascade(filters: queue.QueueFilter) -> tuple[dict, dict]:
@@ -63,11 +73,8 @@ def _cascade(filters: queue.QueueFilter) -> tuple[dict, dict]:
     return selected, lists
 
 
-@bp.route("/", endpoint="queue")
-@admin_required
-def queue_page():
-    """List registrations in scope, pending and oldest first unless filtered."""
-    filters = _filters()
+def _results(filters: queue.QueueFilter):
+    """Render the queue for ``filters``: the page, or its results for htmx."""
     counts = queue.state_counts(current_user, filters)
     selected, lists = _cascade(filters)
     return no_store(
@@ -89,11 +96,49 @@ def queue_page():
     )
 
 
+@bp.route("/", endpoint="queue")
+@admin_required
+def queue_page():
+    """List registrations in scope, pending and oldest first unless filtered."""
+    filters = _filters(request.args)
+    if filters.nik:
+        return _nik_kept_out(filters)
+    return _results(filters)
+
+
+@bp.route("/cari", methods=["POST"])
+@admin_required
+def search():
+    """Apply the filter form, sent by POST so that a NIK never enters a URL.
+
+    Without a NIK the answer is the queue's own address, which can be
+    bookmarked. A NIK search answers its results here, in every state.
+    """
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    filters = _filters(request.form)
+    filters.halaman = 1
+    if filters.nik:
+        filters.status = queue.ALL_STATES
+        response = _results(filters)
+        address = "false"
+    else:
+        address = url_for("admin.queue", **filters.args())
+        if not is_htmx():
+            return redirect(address, 303)
+        response = _results(filters)
+    if is_htmx():
+        response.headers["HX-Push-Url"] = address
+    return response
+
+
 @bp.route("/ekspor.csv")
 @admin_required
 def export_csv():
     """Download the filtered queue as CSV; the NIK is masked below national level."""
-    filters = _filters()
+    filters = _filters(request.args)
+    if filters.nik:
+        return _nik_kept_out(filters)
     total = queue.count(current_user, filters)
     record_admin_action(
         current_user, "export", commit=True, rows=total, filters=filters.for_log()
@@ -109,8 +154,25 @@ def export_csv():
     return no_store(response)
 
 
+def admin_path(target: str | None) -> str:
+    """Return ``target`` if it is a page of the admin desk, else the queue.
+
+    Keeps redirects on this site: a URL with a scheme or a host never passes.
+    """
+    parts = urlsplit(target or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/admin/"):
+        return url_for("admin.queue")
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _queue_back() -> str:
+    """Return the queue URL a bulk decision was sent from."""
+    return admin_path(request.form.get("kembali"))
+
+
 @bp.route("/setujui-terpilih", methods=["POST"])
 @admin_required
+@recent_login_required(_queue_back)
 def approve_selected():
     """Approve every selected pending account, each as its own decision."""
     if DecisionForm().validate_on_submit():
@@ -120,15 +182,7 @@ def approve_selected():
         if skipped:
             message += f" {skipped} dilewati (sudah diputuskan atau di luar wilayah)."
         flash(message, "info")
-    return redirect(_back_to_queue(request.form.get("kembali")))
-
-
-def _back_to_queue(target: str | None) -> str:
-    """Return to the queue URL the admin came from, never to another site."""
-    parts = urlsplit(target or "")
-    if parts.scheme or parts.netloc or not parts.path.startswith("/admin/"):
-        return url_for("admin.queue")
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return redirect(_queue_back())
 
 
 def _account_page(official, status: int = 200, **context):
@@ -161,6 +215,7 @@ def account(official):
 
 @bp.route("/akun/<int:user_id>/nik", methods=["POST"])
 @official_in_scope
+@recent_login_required("admin.account", "user_id")
 def reveal_nik(official):
     """Show the full NIK once, and record that this admin saw it."""
     if not DecisionForm().validate_on_submit():
@@ -178,6 +233,7 @@ def reveal_nik(official):
 
 @bp.route("/akun/<int:user_id>/setujui", methods=["POST"])
 @official_in_scope
+@recent_login_required("admin.account", "user_id")
 def approve(official):
     """Approve a pending registration."""
     if DecisionForm().validate_on_submit():
@@ -194,6 +250,7 @@ def approve(official):
 
 @bp.route("/akun/<int:user_id>/tolak", methods=["POST"])
 @official_in_scope
+@recent_login_required("admin.account", "user_id")
 def reject(official):
     """Reject a pending registration with a coded reason and a note."""
     form = RejectForm()
@@ -217,6 +274,7 @@ def reject(official):
 
 @bp.route("/akun/<int:user_id>/perbaikan", methods=["POST"])
 @official_in_scope
+@recent_login_required("admin.account", "user_id")
 def request_correction(official):
     """Ask the official to correct the named steps."""
     form = CorrectionForm()

@@ -6,7 +6,7 @@ from flask_login import current_user
 from pamong.accounts.models import User
 from pamong.accounts.services import EmailTaken
 from pamong.admin import bp, scope, services
-from pamong.admin.access import appointer_required
+from pamong.admin.access import appointer_required, recent_login_required
 from pamong.admin.forms import AppointForm, DecisionForm
 from pamong.core.http import no_store
 from pamong.extensions import db
@@ -51,6 +51,7 @@ def staff():
 
 @bp.route("/pengelola", methods=["POST"])
 @appointer_required
+@recent_login_required("admin.staff")
 def appoint():
     """Appoint an admin one level down and mail them how to log in."""
     form = AppointForm()
@@ -72,6 +73,7 @@ def appoint():
 
 @bp.route("/pengelola/<int:admin_id>/cabut", methods=["POST"])
 @appointer_required
+@recent_login_required("admin.staff")
 def remove(admin_id: int):
     """Remove an admin: their access ends at once, on every device."""
     other = db.session.get(User, admin_id)

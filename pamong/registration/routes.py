@@ -57,13 +57,14 @@ def sign_up():
 @bp.route("/daftar/identitas", methods=["GET", "POST"])
 @official_required
 @limiter.limit("20 per hour", methods=["POST"], key_func=per_account)
+@steps.correction_allows(1)
 def identity():
     """Step 1: identity, with the NIK checks."""
     if not services.may_open_step(current_user, 1):
         return redirect(home_for(current_user))
 
     if request.method == "POST" and steps.already_saved(current_user, "identity"):
-        return redirect(url_for("registration.position"))
+        return redirect(steps.next_after(current_user, 1))
 
     form = IdentityForm(obj=steps.identity_defaults(current_user))
     warnings = []
@@ -72,25 +73,26 @@ def identity():
         warnings = outcome.warnings
         if outcome.identity is not None:
             if not steps.claim_key(current_user, "identity"):
-                return redirect(url_for("registration.position"))
+                return redirect(steps.next_after(current_user, 1))
             try:
                 services.save_identity(current_user, outcome.identity)
             except services.StepError as error:
                 steps.add_errors(form, error.errors)
             else:
-                return redirect(url_for("registration.position"))
+                return redirect(steps.next_after(current_user, 1))
     return steps.render(1, form, warnings=warnings)
 
 
 @bp.route("/daftar/jabatan", methods=["GET", "POST"])
 @official_required
+@steps.correction_allows(2)
 def position():
     """Step 2: PNS status, position and TMT."""
     if not services.may_open_step(current_user, 2):
         return redirect(home_for(current_user))
 
     if request.method == "POST" and steps.already_saved(current_user, "position"):
-        return redirect(url_for("registration.location"))
+        return redirect(steps.next_after(current_user, 2))
 
     form = PositionForm(obj=steps.position_defaults(current_user))
     if form.validate_on_submit() and steps.check_position(form, current_user):
@@ -101,7 +103,7 @@ def position():
                 form.position.data,
                 form.tmt.parsed,
             )
-        return redirect(url_for("registration.location"))
+        return redirect(steps.next_after(current_user, 2))
     return steps.render(2, form)
 
 
@@ -110,6 +112,7 @@ def position():
 @limiter.limit(
     "30 per hour", methods=["POST"], key_func=per_account, exempt_when=choosing_region
 )
+@steps.correction_allows(3)
 def location():
     """Step 3: work location and SK Jabatan, then Simpan hands it all in."""
     if not services.may_open_step(current_user, 3):
@@ -154,6 +157,7 @@ def status():
             user=user,
             profile=user.profile,
             steps_done=services.steps_done(user),
+            correction=steps.correction_of(user),
         )
     )
 
@@ -164,6 +168,14 @@ def resubmit():
     """Send a corrected registration back to the admins."""
     if current_user.state != "rejected" or not all(services.steps_done(current_user)):
         abort(409)
+    correction = steps.correction_of(current_user)
+    if correction is not None and correction.remaining:
+        flash(
+            f"Perbaiki dulu {correction.labels(correction.remaining)}, lalu kirim "
+            "ulang.",
+            "info",
+        )
+        return redirect(url_for("registration.status"), 303)
     profile = current_user.profile
     services.submit(
         current_user, profile.village_code, profile.sk_number, profile.sk_date

@@ -2,18 +2,25 @@
 
 Reads defaults from the saved profile, turns form input into checked values,
 puts messages next to the right fields, and renders the step pages.
+
+When an admin asked for a correction of named steps, only those steps open
+(:func:`correction_allows`); the others send the official to the status page.
 """
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import wraps
 from types import SimpleNamespace
 
-from flask import render_template, request
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select, text
 
 from pamong.accounts.models import AccountEvent, User
 from pamong.accounts.services import record
+from pamong.admin.choices import STEPS as STEP_LABELS
+from pamong.admin.services import correction_steps, latest_decision
 from pamong.core.http import no_store
 from pamong.documents.services import Refused, store_sk
 from pamong.extensions import db
@@ -29,6 +36,32 @@ SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 #: History action that notes ``step:key`` of a step saved under a key.
 KEY_ACTION = "submission_key"
+
+#: The keys an admin names steps 1, 2 and 3 by, in order.
+STEP_KEYS = tuple(key for key, _label in STEP_LABELS)
+
+#: The step that hands the registration in when saved.
+LAST_STEP = len(STEP_KEYS)
+
+
+@dataclass
+class Correction:
+    """Steps an admin asked to correct, by number, and those not saved since."""
+
+    named: list[int]
+    remaining: list[int]
+
+    def label(self, number: int) -> str:
+        """Return the words the official reads for step ``number``."""
+        return STEP_LABELS[number - 1][1]
+
+    def labels(self, numbers: list[int] | None = None) -> str:
+        """Return the labels of ``numbers`` (the named steps), joined."""
+        return ", ".join(self.label(number) for number in (numbers or self.named))
+
+    def endpoint(self, number: int) -> str:
+        """Return the endpoint of step ``number``."""
+        return services.STEPS[number - 1][0]
 
 
 @dataclass
@@ -299,3 +332,92 @@ def lock_account(user) -> None:
         )
     else:
         db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+
+
+def correction_of(user) -> Correction | None:
+    """Return the correction an admin asked of this official, if steps were named.
+
+    A named step counts as done once it has been saved after the request.
+    """
+    keys = correction_steps(user)
+    if not keys:
+        return None
+    asked_at = latest_decision(user).created_at
+    named = [STEP_KEYS.index(key) + 1 for key in keys if key in STEP_KEYS]
+    remaining = [number for number in named if not _saved_since(user, number, asked_at)]
+    return Correction(named, remaining)
+
+
+def _saved_since(user, number: int, moment: datetime) -> bool:
+    """Tell whether step ``number`` was saved after ``moment``."""
+    column = services.STEPS[number - 1][1]
+    saved_at = getattr(user.profile, column, None) if user.profile else None
+    return saved_at is not None and saved_at > moment
+
+
+def correction_allows(number: int):
+    """Open step ``number`` unless an admin asked to correct other steps only.
+
+    A step that was not named sends the official to the status page with a
+    message, and a form sent to it is not saved. The last step, which hands
+    the registration in, opens once the named steps before it are saved.
+    """
+
+    def decorator(view):
+        """Wrap the step's view with the check."""
+
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            """Let the step through, or say why not and go where it is needed."""
+            correction = correction_of(current_user)
+            if correction is None:
+                return view(*args, **kwargs)
+            if number not in correction.named:
+                flash(_not_named_message(correction, number), "info")
+                return redirect(url_for("registration.status"), 303)
+            earlier = [step for step in correction.remaining if step < number]
+            if number == LAST_STEP and earlier:
+                flash(
+                    f"Perbaiki dulu {correction.label(earlier[0])}, lalu "
+                    f"{correction.label(number)}.",
+                    "info",
+                )
+                return redirect(url_for(correction.endpoint(earlier[0])), 303)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _not_named_message(correction: Correction, number: int) -> str:
+    """Say that step ``number`` stays as it is, and which steps to correct."""
+    if request.method == "POST":
+        return (
+            f"Isian {correction.label(number)} tidak disimpan: admin hanya meminta "
+            f"perbaikan pada {correction.labels()}."
+        )
+    return (
+        f"{correction.label(number)} tidak perlu diubah. Admin meminta perbaikan "
+        f"pada {correction.labels()}."
+    )
+
+
+def next_after(user, number: int) -> str:
+    """Return where the official goes once step ``number`` is saved.
+
+    During a correction: the next named step still to save, else the status
+    page, which holds the Kirim ulang button. Otherwise the next step.
+    """
+    correction = correction_of(user)
+    if correction is None:
+        return url_for(services.STEPS[number][0])
+    for step in correction.remaining:
+        if step != number:
+            return url_for(correction.endpoint(step))
+    flash(
+        "Perbaikan tersimpan. Tekan Kirim ulang pendaftaran agar admin memeriksanya "
+        "lagi.",
+        "info",
+    )
+    return url_for("registration.status")
