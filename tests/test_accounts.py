@@ -179,3 +179,24 @@ def test_logout_needs_post_and_ends_the_session(app, client):
     page = client.get("/daftar/identitas")
     client.post("/keluar", data={"csrf_token": csrf_from(page.data)})
     assert client.get("/daftar/identitas").status_code == 302
+
+
+def test_remembered_official_stays_logged_in_after_the_browser_closed(app):
+    """Tetap masuk: back after closing the browser, page after page, not logged out."""
+    Official(app.test_client()).sign_up()
+    official = Official(app.test_client())
+    official.client.post(
+        "/masuk",
+        data={
+            "csrf_token": csrf_from(official.client.get("/masuk").data),
+            "email": official.email,
+            "password": official.password,
+            "remember": "y",
+        },
+    )
+    official.client.delete_cookie("session")
+
+    for _ in range(3):
+        page = official.client.get("/daftar/identitas")
+        assert page.status_code == 200
+    assert official.client.get_cookie("remember_token") is not None

@@ -162,7 +162,6 @@ def test_a_remembered_session_is_never_recent(app, runner):
     admin.client.delete_cookie("session")
     page = admin.client.get(f"/admin/akun/{user_id}")
     assert page.status_code == 200
-    keep_browser_identifier(app, admin.client)
     with admin.client.session_transaction() as session:
         session[PASSWORD_AT] = int(time.time())
 
@@ -176,22 +175,6 @@ def test_a_remembered_session_is_never_recent(app, runner):
         "Masukkan lagi kata sandi"
         in admin.client.get(response.headers["Location"]).data.decode()
     )
-
-
-def keep_browser_identifier(app, client) -> None:
-    """Store the browser's identifier in a session restored from remember-me.
-
-    Flask-Login restores the session without it, and strong session
-    protection would then end the session at the next request.
-    """
-    from pamong.accounts import browser_identifier
-
-    agent = client.environ_base["HTTP_USER_AGENT"]
-    with app.test_request_context(headers={"User-Agent": agent}):
-        identifier = browser_identifier()
-    with client.session_transaction() as session:
-        assert session["_fresh"] is False
-        session["_id"] = identifier
 
 
 def test_htmx_nik_reveal_loads_the_password_page(app, runner):

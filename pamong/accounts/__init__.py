@@ -3,8 +3,9 @@
 import hashlib
 
 import click
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, request, session
 from flask.cli import with_appcontext
+from flask_login import user_loaded_from_cookie
 
 bp = Blueprint("accounts", __name__)
 
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager._session_identifier_generator = browser_identifier
     login_manager.user_loader(services.load_user)
+    user_loaded_from_cookie.connect(_bind_restored_session, app)
     app.register_blueprint(bp)
     app.cli.add_command(accounts_cli)
 
@@ -34,6 +36,16 @@ def browser_identifier() -> str:
     """
     agent = request.headers.get("User-Agent", "")
     return hashlib.sha512(agent.encode("utf-8", "replace")).hexdigest()
+
+
+def _bind_restored_session(_app, user) -> None:
+    """Tie a session restored from the remember-me cookie to this browser.
+
+    Flask-Login restores the login without the browser fingerprint that strong
+    session protection compares on the next request, so without it an official
+    who ticked "Tetap masuk" would be logged out one page after coming back.
+    """
+    session["_id"] = browser_identifier()
 
 
 @click.group("akun")
