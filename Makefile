@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres lint bench bench-admin
+.PHONY: run test test-sqlite test-postgres lint bench bench-admin bench-load
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,7 @@ bench: $(VENV)/.installed
 
 bench-admin: $(VENV)/.installed
 	$(BIN)/python bench/admin_queue.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+## 200 registrations by 50 phones at once through gunicorn, on PostgreSQL + Redis.
+bench-load: $(VENV)/.installed
+	$(BIN)/python bench/load.py
