@@ -204,6 +204,11 @@ def test_correction_of_step_3_then_approval(browsing, page, mailbox, runner, app
     page.get_by_role("button", name="Simpan").tap()
     expect(page).to_have_url(ui.path_is("/status"))
     expect(page.locator("main")).to_contain_text("sedang diperiksa")
+    expect(page.locator(".flash")).to_have_text(
+        "Perbaikan terkirim dan menunggu pemeriksaan admin."
+    )
+    page.reload()
+    expect(page.locator(".flash")).to_have_count(0)
 
     admin.goto("/admin/")
     row(admin, "Budi Santoso").get_by_role("link", name="Budi Santoso").click()

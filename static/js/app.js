@@ -110,6 +110,30 @@
     }
   }
 
+  // Messages offline.js carried over from a page it fetched before loading
+  // it for real, shown once where the server would have put them.
+  function showCarriedMessages() {
+    var messages = [];
+    try {
+      messages = JSON.parse(window.sessionStorage.getItem("pamong-pesan")) || [];
+      window.sessionStorage.removeItem("pamong-pesan");
+    } catch (error) {
+      return;
+    }
+    var main = document.getElementById("main");
+    if (!main || main.querySelector(":scope > p.flash")) {
+      return;
+    }
+    messages.reverse().forEach(function (message) {
+      var flash = document.createElement("p");
+      flash.className = message.kind;
+      flash.setAttribute("role", "status");
+      flash.textContent = message.text;
+      main.insertBefore(flash, main.firstChild);
+    });
+  }
+  showCarriedMessages();
+
   var logout = document.querySelector("form[action='/keluar']");
   if (logout && !document.querySelector("script[src*='offline.js']")) {
     logout.addEventListener("submit", forgetKeptSteps);

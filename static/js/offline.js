@@ -144,6 +144,21 @@
 
   const parse = (html) => new DOMParser().parseFromString(html, "text/html");
 
+  // fetch() already opened the page a step leads to, and with it took the
+  // server's one-time messages ("Perbaikan terkirim"); they are carried over
+  // to the same page loaded for real, where app.js shows them once.
+  const MESSAGES = "pamong-pesan";
+  const carryMessages = (page) => {
+    const messages = Array.from(page.querySelectorAll("#main > p.flash")).map(
+      (flash) => ({ kind: flash.className, text: flash.textContent })
+    );
+    try {
+      sessionStorage.setItem(MESSAGES, JSON.stringify(messages));
+    } catch (error) {
+      // Without session storage the messages are lost, never the isian.
+    }
+  };
+
   // The server's answer to a refused step: its form with the messages.
   const swap = (page) => {
     const fresh = page.getElementById("main");
@@ -235,8 +250,11 @@
           put("antre:", path, item);
           location.assign(response.url);
         } else if (away && to.pathname !== path) {
-          forget(path);
-          location.assign(response.url);
+          return response.text().then((html) => {
+            carryMessages(parse(html));
+            forget(path);
+            location.assign(response.url);
+          });
         } else if (response.status === 400 && !fresh) {
           idle();
           send(path, item, true);
