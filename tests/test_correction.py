@@ -198,3 +198,24 @@ def test_a_plain_rejection_leaves_every_step_open(app, mailbox, runner):
     assert official.client.get("/daftar/jabatan").status_code == 200
     assert official.step2(position="staf").status_code == 302
     assert load(app, user_id).profile.position == "staf"
+
+
+def test_sk_cannot_be_replaced_by_upload_when_step_3_was_not_named(
+    app, mailbox, runner
+):
+    """Asked to fix step 1 only, the official cannot start a resumable SK upload."""
+    user_id, official = ask_correction(app, mailbox, runner, ["identitas"])
+    token = csrf_from(official.client.get("/status").data)
+
+    response = official.client.post(
+        "/unggah/",
+        headers={
+            "Tus-Resumable": "1.0.0",
+            "Upload-Length": "2000",
+            "Upload-Metadata": "filename c2sucGRm,filetype YXBwbGljYXRpb24vcGRm",
+            "X-CSRFToken": token,
+        },
+    )
+
+    assert response.status_code == 403
+    assert events(app, user_id, "sk_replaced") == 0

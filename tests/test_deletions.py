@@ -1,8 +1,11 @@
 """National admins carry out the deletions officials ask for."""
 
+import time
+
 import pytest
 from sqlalchemy import func, select
 
+from pamong.accounts.access import PASSWORD_AT
 from pamong.accounts.models import User
 from pamong.admin.models import AuditEntry
 from pamong.documents.models import Document
@@ -133,3 +136,22 @@ def test_account_without_request_is_not_deleted(app, runner):
 
     assert answer.status_code == 404
     assert user_id_of(app, "tetap@example.id") == user_id
+
+
+def test_deletion_needs_a_recent_password(app, runner):
+    """An admin whose password was typed long ago deletes nothing until typing it."""
+    asking(app, "pertama@example.id", "5203015204850001")
+    admin = login_admin(app, runner)
+    page = admin.client.get("/admin/penghapusan/")
+    user_id = user_id_of(app, "pertama@example.id")
+    with admin.client.session_transaction() as session:
+        session[PASSWORD_AT] = int(time.time()) - 31 * 60
+
+    answer = admin.client.post(
+        f"/admin/penghapusan/{user_id}",
+        data={"csrf_token": csrf_from(page.data), "sure": "y"},
+    )
+
+    assert answer.status_code == 303
+    assert answer.headers["Location"].startswith("/admin/masuk-ulang?next=")
+    assert user_id_of(app, "pertama@example.id") == user_id

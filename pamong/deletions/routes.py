@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from pamong.accounts.models import User
-from pamong.admin.access import national_required
+from pamong.admin.access import national_required, recent_login_required
 from pamong.core.http import no_store
 from pamong.deletions import bp, services
 from pamong.deletions.forms import ConfirmDeletionForm
@@ -31,6 +31,7 @@ def requests():
 
 @bp.route("/<int:user_id>", methods=["POST"])
 @national_required
+@recent_login_required("deletions.requests")
 def delete(user_id: int):
     """Delete one requesting official once the admin has ticked the box."""
     official = db.session.get(User, user_id)

@@ -101,8 +101,19 @@ def next_step_endpoint(user: User) -> str | None:
 
 
 def may_open_step(user: User, number: int) -> bool:
-    """A step opens once every step before it has been saved."""
-    return can_edit(user) and all(steps_done(user)[: number - 1])
+    """A step opens once every step before it has been saved.
+
+    When an admin asked for a correction of named steps, only those open, by
+    whatever way they are reached (the step forms or the resumable upload).
+    """
+    if not (can_edit(user) and all(steps_done(user)[: number - 1])):
+        return False
+
+    from pamong.admin.services import correction_steps
+    from pamong.registration.steps import STEP_KEYS
+
+    named = correction_steps(user)
+    return not named or STEP_KEYS[number - 1] in named
 
 
 def save_identity(user: User, identity: Identity) -> None:
