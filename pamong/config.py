@@ -101,6 +101,10 @@ class Config:
     LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
 
+    #: Minutes after typing the password in which an admin may decide
+    #: (approve, reject, reveal a NIK, appoint, delete); then it is asked again.
+    ADMIN_RECENT_LOGIN_MINUTES = env_int("ADMIN_RECENT_LOGIN_MINUTES", 30)
+
     #: Version of the privacy notice shown at sign-up.
     PRIVACY_VERSION = env("PRIVACY_VERSION", "2026-12")
 

@@ -8,8 +8,6 @@ import click
 from flask import Blueprint, Flask
 from flask.cli import with_appcontext
 
-from pamong.config import env_int
-
 bp = Blueprint(
     "admin",
     __name__,
@@ -32,10 +30,6 @@ def init_app(app: Flask) -> None:
         staff_routes,
     )
 
-    # Minutes after typing the password in which an admin may decide.
-    app.config.setdefault(
-        "ADMIN_RECENT_LOGIN_MINUTES", env_int("ADMIN_RECENT_LOGIN_MINUTES", 30)
-    )
     user_logged_in.connect(note_password_typed)
     app.register_blueprint(bp)
     _add_stylesheet_url(app)
