@@ -1,5 +1,6 @@
 """Rate limits, in process and in Redis, and the clean-up of replaced SK files."""
 
+import io
 import uuid
 from pathlib import Path
 
@@ -99,3 +100,43 @@ def test_replaced_sk_leaves_no_file_behind(app, client):
         assert len(documents) == 1
     stored = [p for p in Path(app.config["UPLOAD_FOLDER"]).rglob("*.pdf")]
     assert len(stored) == 1
+
+
+def test_cascade_button_with_a_file_counts_against_the_upload_limit(limited_app):
+    """A file sent with the cascade button is checked, so it is limited: 30 an hour."""
+    official = Official(limited_app.test_client())
+    official.sign_up()
+    official.step1()
+    official.step2()
+    token = csrf_from(official.client.get("/daftar/lokasi").data)
+    codes = [
+        official.client.post(
+            "/daftar/lokasi",
+            data={
+                "csrf_token": token,
+                "provinsi": "52",
+                "pilih_wilayah": "1",
+                "sk_file": (io.BytesIO(b"bukan pdf"), "sk.pdf"),
+            },
+            content_type="multipart/form-data",
+        ).status_code
+        for _ in range(31)
+    ]
+    assert 429 not in codes[:30]
+    assert codes[30] == 429
+
+
+def test_step2_is_throttled_per_account(limited_app):
+    """Step 2 accepts 20 sends an hour per account, then answers 429."""
+    official = Official(limited_app.test_client())
+    official.sign_up()
+    official.step1()
+    token = csrf_from(official.client.get("/daftar/jabatan").data)
+    codes = [
+        official.client.post(
+            "/daftar/jabatan", data={"csrf_token": token, **official.position}
+        ).status_code
+        for _ in range(21)
+    ]
+    assert 429 not in codes[:20]
+    assert codes[20] == 429

@@ -27,8 +27,13 @@ def per_account() -> str:
 
 
 def choosing_region() -> bool:
-    """The no-JavaScript cascade button only asks for the next list."""
-    return bool(request.form.get("pilih_wilayah"))
+    """The no-JavaScript cascade button asks only for the next list.
+
+    A file sent along with it is still taken and checked, so that request
+    counts against the upload limit like any other.
+    """
+    upload = request.files.get("sk_file")
+    return bool(request.form.get("pilih_wilayah")) and not (upload and upload.filename)
 
 
 @bp.route("/daftar", methods=["GET", "POST"])
@@ -85,6 +90,7 @@ def identity():
 
 @bp.route("/daftar/jabatan", methods=["GET", "POST"])
 @official_required
+@limiter.limit("20 per hour", methods=["POST"], key_func=per_account)
 @steps.correction_allows(2)
 def position():
     """Step 2: PNS status, position and TMT."""
