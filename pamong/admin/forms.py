@@ -5,7 +5,6 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -22,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from pamong.admin.choices import OTHER, REJECT_REASONS, STEPS
 from pamong.registration.choices import THEMES
+from pamong.registration.forms import Choice
 
 NOTE_MAX = 1000
 
@@ -46,7 +46,7 @@ class ConfirmPasswordForm(FlaskForm):
 class RejectForm(FlaskForm):
     """A coded reason, and a note the official can act on."""
 
-    kode = SelectField(
+    kode = Choice(
         "Alasan penolakan",
         choices=[("", "— Pilih alasan —"), *REJECT_REASONS],
         default="",
@@ -67,10 +67,27 @@ class RejectForm(FlaskForm):
 
 
 class MultiCheckboxField(SelectMultipleField):
-    """Several choices shown as check boxes."""
+    """Several choices shown as check boxes; forged values refused in Indonesian."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        """Require every ticked value to be one of the offered ones."""
+        offered = {str(value) for value, _label in self.choices}
+        if any(value not in offered for value in self.data or []):
+            raise ValidationError("Pilih dari langkah yang tersedia.")
+
+
+class WholeNumberField(IntegerField):
+    """A whole number; anything else is refused in Bahasa Indonesia."""
+
+    def process_formdata(self, valuelist):
+        """Read the number, replacing the English error of WTForms."""
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Isi dengan angka bulat, misalnya 358.") from error
 
 
 class CorrectionForm(FlaskForm):
@@ -108,19 +125,19 @@ class AppointForm(FlaskForm):
             Length(max=150, message="Nama paling panjang 150 huruf."),
         ],
     )
-    region = SelectField("Wilayah", validators=[DataRequired("Pilih wilayah.")])
+    region = Choice("Wilayah", validators=[DataRequired("Pilih wilayah.")])
 
 
 class TargetForm(FlaskForm):
     """A target: villages per region and theme."""
 
-    region = SelectField("Wilayah", validators=[DataRequired("Pilih wilayah.")])
-    theme = SelectField(
+    region = Choice("Wilayah", validators=[DataRequired("Pilih wilayah.")])
+    theme = Choice(
         "Tema",
         choices=list(THEMES.items()),
         validators=[DataRequired("Pilih tema.")],
     )
-    villages = IntegerField(
+    villages = WholeNumberField(
         "Target jumlah desa",
         validators=[
             InputRequired("Isi target."),
