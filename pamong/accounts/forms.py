@@ -10,12 +10,18 @@ class LoginForm(FlaskForm):
 
     email = EmailField(
         "Email",
-        validators=[DataRequired("Isi alamat email Anda."), Length(max=254)],
+        validators=[
+            DataRequired("Isi alamat email Anda."),
+            Length(max=254, message="Alamat email terlalu panjang."),
+        ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
     password = PasswordField(
         "Kata sandi",
-        validators=[DataRequired("Isi kata sandi Anda."), Length(max=200)],
+        validators=[
+            DataRequired("Isi kata sandi Anda."),
+            Length(max=200, message="Kata sandi terlalu panjang."),
+        ],
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField("Tetap masuk di perangkat ini")
@@ -26,7 +32,10 @@ class ForgotPasswordForm(FlaskForm):
 
     email = EmailField(
         "Email",
-        validators=[DataRequired("Isi alamat email Anda."), Length(max=254)],
+        validators=[
+            DataRequired("Isi alamat email Anda."),
+            Length(max=254, message="Alamat email terlalu panjang."),
+        ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
 
