@@ -6,6 +6,7 @@ from sqlalchemy import select
 from pamong.accounts.models import User
 from pamong.accounts.passwords import password_problem
 from pamong.extensions import db
+from pamong.mailer.models import OutboxMail
 from tests.conftest import csrf_from
 from tests.helpers import Official
 from tests.test_registration_flow import path_of
@@ -200,3 +201,81 @@ def test_remembered_official_stays_logged_in_after_the_browser_closed(app):
         page = official.client.get("/daftar/identitas")
         assert page.status_code == 200
     assert official.client.get_cookie("remember_token") is not None
+
+
+def ask_for_reset(app, email: str) -> None:
+    """Send the Lupa kata sandi form for an address from a fresh client."""
+    other = app.test_client()
+    page = other.get("/lupa-sandi")
+    other.post("/lupa-sandi", data={"csrf_token": csrf_from(page.data), "email": email})
+
+
+def test_rejected_official_can_reset_the_password(app, client, mailbox):
+    """A rejected official who forgot the password gets a working link."""
+    official = Official(client)
+    official.sign_up()
+    set_state(app, official.email, "rejected")
+
+    ask_for_reset(app, official.email)
+    mail = mailbox.wait_for(official.email, "Atur ulang kata sandi")
+    link = path_of(next(link for link in mail.links() if "/sandi-baru/" in link))
+    other = app.test_client()
+    form = other.get(link)
+    assert form.status_code == 200
+    response = other.post(
+        link,
+        data={"csrf_token": csrf_from(form.data), "password": "teh-manis-pagi-hari"},
+    )
+    assert response.headers["Location"] == "/masuk"
+    assert official.log_in(password="teh-manis-pagi-hari").status_code == 302
+    assert other.get(link).status_code == 400
+
+
+def queued_reset_links(app, email: str) -> list[str]:
+    """Return the paths of the reset links queued for an address, oldest first."""
+    with app.app_context():
+        bodies = db.session.scalars(
+            select(OutboxMail.body)
+            .where(
+                OutboxMail.recipient == email,
+                OutboxMail.subject == "Atur ulang kata sandi",
+            )
+            .order_by(OutboxMail.id)
+        ).all()
+    return [
+        path_of(next(word for word in body.split() if "/sandi-baru/" in word))
+        for body in bodies
+    ]
+
+
+def test_suspended_official_gets_no_reset_mail(app, client):
+    """A suspended account is not sent a reset link; a rejected one is."""
+    app.config["OUTBOX_WORKER"] = False
+    official = Official(client)
+    official.sign_up()
+    set_state(app, official.email, "suspended")
+    ask_for_reset(app, official.email)
+    assert queued_reset_links(app, official.email) == []
+
+    set_state(app, official.email, "rejected")
+    ask_for_reset(app, official.email)
+    assert len(queued_reset_links(app, official.email)) == 1
+
+
+def test_reset_link_dies_when_the_password_changes_otherwise(app, client):
+    """A link mailed before another reset was used stops working after it."""
+    app.config["OUTBOX_WORKER"] = False
+    official = Official(client)
+    official.sign_up()
+    ask_for_reset(app, official.email)
+    ask_for_reset(app, official.email)
+    first, second = queued_reset_links(app, official.email)
+
+    other = app.test_client()
+    assert other.get(first).status_code == 200
+    form = other.get(second)
+    other.post(
+        second,
+        data={"csrf_token": csrf_from(form.data), "password": "teh-manis-pagi-hari"},
+    )
+    assert other.get(first).status_code == 400

@@ -1,6 +1,7 @@
 """Mail goes through the outbox: nothing is lost while SMTP is down."""
 
 import time
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -98,3 +99,24 @@ def test_a_mail_is_sent_once_by_competing_senders(app, client, mailbox):
     mailbox.wait_for("siti.aminah@example.id", "Verifikasi email")
     time.sleep(0.5)
     assert mailbox.count("siti.aminah@example.id", "Verifikasi email") == 1
+
+
+def test_a_mail_that_cannot_be_sent_does_not_hold_up_the_others(app, mailbox):
+    """An address SMTP cannot carry fails alone, with its error and a later retry."""
+    app.config["OUTBOX_WORKER"] = False
+    with app.app_context():
+        for recipient in ("ü@bücher.de", "siti.aminah@example.id"):
+            db.session.add(
+                OutboxMail(recipient=recipient, subject="Verifikasi email", body="Halo")
+            )
+        db.session.commit()
+        assert deliver_due() == (1, 1)
+
+    mailbox.wait_for("siti.aminah@example.id", "Verifikasi email")
+    poisoned, sent = outbox_rows(app)
+    assert sent.sent_at is not None
+    assert poisoned.sent_at is None
+    assert poisoned.last_error.startswith("UnicodeEncodeError")
+    assert poisoned.next_attempt_at > poisoned.created_at + timedelta(seconds=20)
+    with app.app_context():
+        assert deliver_due() == (0, 0)

@@ -2,19 +2,26 @@
 
 Reset links are signed with a fingerprint of the current password hash and
 the account state, so a link stops working once used (the hash changes), once
-the password is changed some other way, and when the account is rejected or
-suspended. After repeated failed logins an account is locked for a while and
-its owner gets a mail with a link that lifts the lock.
+the password is changed some other way, and when the account is suspended or
+changes state. A rejected official may still reset, to make the correction.
+
+Failed logins are counted in the database with one atomic update, so parallel
+guesses are all counted. Reaching the limit within the lock time locks the
+account for a while and mails its owner a link that lifts the lock; once a
+lock has run out, counting starts again. A re-lock soon after the last mail
+sends no new mail: the link already mailed lifts it too.
 """
 
 import hashlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 
-from flask import current_app
+from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import case, func, select, update
 
-from pamong.accounts.models import REJECTED, SUSPENDED, User
+from pamong.accounts.models import SUSPENDED, User
 from pamong.accounts.services import (
     find_by_email,
     record,
@@ -24,13 +31,18 @@ from pamong.accounts.services import (
 from pamong.core.logs import audit
 from pamong.core.time import utcnow
 from pamong.extensions import db
+from pamong.mailer.models import OutboxMail
 from pamong.mailer.services import queue_mail
 
 log = logging.getLogger(__name__)
 
 RESET_SALT = "reset-password"
 UNLOCK_SALT = "unlock-account"
-BLOCKED_STATES = (REJECTED, SUSPENDED)
+BLOCKED_STATES = (SUSPENDED,)
+LOCK_SUBJECT = "Akun dikunci sementara"
+#: After a lock mail, further locks within this time send no new mail.
+LOCK_MAIL_QUIET = timedelta(hours=1)
+_STAND_IN_HASH = "scrypt:32768:8:1$" + "0" * 16 + "$" + "0" * 128
 
 
 def _signer(salt: str) -> URLSafeTimedSerializer:
@@ -52,24 +64,35 @@ def _link(path: str) -> str:
 def request_reset(email: str) -> None:
     """Mail a reset link if the address belongs to an account that may use it.
 
-    The caller answers the same whether or not a mail was sent.
+    The caller answers the same whether or not a mail was sent, and both cases
+    sign a token and render the mail, so neither answers noticeably faster;
+    only the outbox insert is left to tell them apart.
     """
     user = find_by_email(email)
-    if user is None or user.state in BLOCKED_STATES:
+    allowed = user is not None and user.state not in BLOCKED_STATES
+    target = user if allowed else _stand_in(email)
+    token = _signer(RESET_SALT).dumps({"id": target.id, "fp": _fingerprint(target)})
+    context = {
+        "user": target,
+        "link": _link(f"/sandi-baru/{token}"),
+        "minutes": current_app.config["RESET_TOKEN_MINUTES"],
+    }
+    if not allowed:
+        render_template("mail/reset.txt", **context)
         audit("password_reset_unknown", user.id if user else None)
         return
 
-    token = _signer(RESET_SALT).dumps({"id": user.id, "fp": _fingerprint(user)})
-    queue_mail(
-        user.email,
-        "Atur ulang kata sandi",
-        "mail/reset.txt",
-        user=user,
-        link=_link(f"/sandi-baru/{token}"),
-        minutes=current_app.config["RESET_TOKEN_MINUTES"],
-    )
+    user_id = user.id
+    queue_mail(user.email, "Atur ulang kata sandi", "mail/reset.txt", **context)
     db.session.commit()
-    audit("password_reset_requested", user.id)
+    audit("password_reset_requested", user_id)
+
+
+def _stand_in(email: str) -> SimpleNamespace:
+    """Return a made-up account to sign and render for when none may reset."""
+    return SimpleNamespace(
+        id=0, name="", email=email, state="", password_hash=_STAND_IN_HASH
+    )
 
 
 def read_reset_token(token: str) -> User | None:
@@ -103,25 +126,80 @@ def is_locked(user: User) -> bool:
 
 
 def note_failed_login(user: User) -> None:
-    """Count a failed login; lock the account and mail its owner at the limit."""
+    """Count a failed login; lock the account and mail its owner at the limit.
+
+    The count is raised by one UPDATE and read back in the same transaction,
+    so simultaneous failures are all counted and exactly one of them locks.
+    It starts again from one when a lock has run out or when the last change
+    to the account is older than the lock time.
+    """
     config = current_app.config
-    user.failed_logins = (user.failed_logins or 0) + 1
-    if user.failed_logins >= config["LOGIN_MAX_FAILURES"] and not is_locked(user):
-        minutes = config["LOGIN_LOCK_MINUTES"]
-        user.locked_until = utcnow() + timedelta(minutes=minutes)
-        token = _signer(UNLOCK_SALT).dumps(
-            {"id": user.id, "until": user.locked_until.isoformat()}
+    now = utcnow()
+    minutes = config["LOGIN_LOCK_MINUTES"]
+    lapsed = User.locked_until.is_not(None) & (User.locked_until <= now)
+    stale = User.locked_until.is_(None) & (
+        User.updated_at < now - timedelta(minutes=minutes)
+    )
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(
+            failed_logins=case(
+                (lapsed | stale, 1), else_=func.coalesce(User.failed_logins, 0) + 1
+            ),
+            locked_until=case((lapsed, None), else_=User.locked_until),
+            updated_at=now,
         )
-        queue_mail(
-            user.email,
-            "Akun dikunci sementara",
-            "mail/locked.txt",
-            user=user,
-            link=_link(f"/buka-kunci/{token}"),
-            minutes=minutes,
-        )
-        audit("account_locked", user.id)
+        .execution_options(synchronize_session=False)
+    )
+    failures = db.session.scalar(select(User.failed_logins).where(User.id == user.id))
+    if failures >= config["LOGIN_MAX_FAILURES"]:
+        _lock(user, now, minutes)
     db.session.commit()
+
+
+def _lock(user: User, now: datetime, minutes: int) -> None:
+    """Lock an unlocked account and mail the owner, unless mailed just now."""
+    until = now + timedelta(minutes=minutes)
+    locked = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.locked_until.is_(None))
+        .values(locked_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    if locked.rowcount != 1:
+        return
+    audit("account_locked", user.id)
+    if _lock_mailed_since(user.email, now - LOCK_MAIL_QUIET):
+        log.info("Account %s locked again; the earlier unlock mail serves", user.id)
+        return
+
+    token = _signer(UNLOCK_SALT).dumps({"id": user.id, "until": until.isoformat()})
+    mail = queue_mail(
+        user.email,
+        LOCK_SUBJECT,
+        "mail/locked.txt",
+        user=user,
+        link=_link(f"/buka-kunci/{token}"),
+        minutes=minutes,
+    )
+    mail.created_at = now
+
+
+def _lock_mailed_since(email: str, since: datetime) -> bool:
+    """Whether a lock mail to this address was queued at or after ``since``."""
+    return (
+        db.session.scalar(
+            select(OutboxMail.id)
+            .where(
+                OutboxMail.recipient == email,
+                OutboxMail.subject == LOCK_SUBJECT,
+                OutboxMail.created_at >= since,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def note_good_login(user: User) -> None:
@@ -141,7 +219,7 @@ def unlock(token: str) -> bool:
     user = user_named_by(data)
     if user is None or user.locked_until is None:
         return False
-    if user.locked_until.isoformat() != data.get("until"):
+    if not _covers(data.get("until"), user.locked_until):
         return False
 
     user.locked_until = None
@@ -149,3 +227,16 @@ def unlock(token: str) -> bool:
     db.session.commit()
     audit("account_unlocked", user.id)
     return True
+
+
+def _covers(mailed_until, locked_until: datetime) -> bool:
+    """Whether an unlock link lifts the current lock.
+
+    A link lifts the lock it was mailed for and the re-locks of the quiet time
+    after it, for which no new mail was sent.
+    """
+    try:
+        mailed = datetime.fromisoformat(mailed_until)
+    except (TypeError, ValueError):
+        return False
+    return mailed <= locked_until <= mailed + LOCK_MAIL_QUIET

@@ -2,6 +2,7 @@
 
 import logging
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -36,8 +37,19 @@ class EmailTaken(Exception):
 
 
 def normalise_email(email: str) -> str:
-    """Trim an email address and lowercase it; addresses are unique caselessly."""
-    return (email or "").strip().lower()
+    """Trim an email address and lowercase it; addresses are unique caselessly.
+
+    A domain written in other letters than ASCII becomes its ASCII (punycode)
+    form, the form mail goes out with; an address without one stays as typed.
+    """
+    text = (email or "").strip().lower()
+    if text.isascii():
+        return text
+    try:
+        found = validate_email(text, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return text
+    return found.ascii_email.lower()
 
 
 def find_by_email(email: str) -> User | None:

@@ -93,27 +93,23 @@ def _claim(mail_id: int, due_at) -> OutboxMail | None:
 
 
 def _send(mail: OutboxMail) -> bool:
-    """Hand one mail to the SMTP server and record the outcome."""
-    message = Message(
-        subject=mail.subject,
-        recipients=[mail.recipient],
-        body=mail.body,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
-    )
+    """Hand one mail to the SMTP server and record the outcome.
+
+    Any failure, even one that no retry will cure (an address the server
+    cannot carry), only postpones this mail; the others keep going out.
+    """
     try:
+        message = Message(
+            subject=mail.subject,
+            recipients=[mail.recipient],
+            body=mail.body,
+            sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        )
         state = current_app.extensions["mail"]
         with _TimeoutConnection(state) as connection:
             connection.send(message)
-    except (TimeoutError, OSError, smtplib.SMTPException) as error:
-        mail.last_error = f"{type(error).__name__}: {error}"[:500]
-        mail.next_attempt_at = utcnow() + _backoff(mail.attempts)
-        db.session.commit()
-        log.warning(
-            "Mail %s not sent (attempt %s): %s",
-            mail.id,
-            mail.attempts,
-            type(error).__name__,
-        )
+    except Exception as error:
+        _postpone(mail, error)
         return False
 
     mail.sent_at = utcnow()
@@ -121,6 +117,22 @@ def _send(mail: OutboxMail) -> bool:
     db.session.commit()
     log.info("Mail %s sent", mail.id)
     return True
+
+
+def _postpone(mail: OutboxMail, error: Exception) -> None:
+    """Keep the error of a failed attempt and set the next one further off."""
+    db.session.rollback()
+    mail.last_error = f"{type(error).__name__}: {error}"[:500]
+    mail.next_attempt_at = utcnow() + _backoff(mail.attempts)
+    db.session.commit()
+    expected = isinstance(error, TimeoutError | OSError | smtplib.SMTPException)
+    log.log(
+        logging.WARNING if expected else logging.ERROR,
+        "Mail %s not sent (attempt %s): %s",
+        mail.id,
+        mail.attempts,
+        type(error).__name__,
+    )
 
 
 def _backoff(attempts: int) -> timedelta:

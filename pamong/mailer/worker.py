@@ -1,7 +1,9 @@
 """A background thread in each web process that empties the outbox.
 
 It wakes when a transaction that queued mail commits, and otherwise polls, so
-mail left by another process or by a failed attempt still goes out.
+mail left by another process or by a failed attempt still goes out. Woken, it
+first lets the request that queued the mail finish answering, so that answer
+is not slowed (and made telling) by sending.
 """
 
 import logging
@@ -12,6 +14,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
+
+#: How long a woken sender waits for the request that woke it to answer.
+SETTLE_SECONDS = 0.2
 
 
 class OutboxWorker:
@@ -51,7 +56,8 @@ class OutboxWorker:
 
         poll = self.app.config["OUTBOX_POLL_SECONDS"]
         while not self.stop_event.is_set():
-            self.wake_event.wait(timeout=poll)
+            if self.wake_event.wait(timeout=poll):
+                self.stop_event.wait(SETTLE_SECONDS)
             self.wake_event.clear()
             if self.stop_event.is_set():
                 break

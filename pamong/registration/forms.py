@@ -4,6 +4,7 @@ Fields are text so that what the official typed comes back unchanged when a
 check fails; the checks themselves live in :mod:`pamong.registration.validators`.
 """
 
+from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -16,7 +17,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     ValidationError,
@@ -27,6 +27,12 @@ from pamong.registration import validators as rules
 from pamong.registration.choices import EDUCATION, GENDERS, POSITIONS
 
 DATE_INPUT = {"type": "date", "autocomplete": "off"}
+BAD_EMAIL = "Alamat email tidak valid. Contoh: nama@gmail.com"
+ACCENTED_EMAIL = (
+    "Alamat email dengan huruf beraksen atau bukan huruf Latin sebelum tanda @ "
+    "(misalnya ü atau é) belum bisa kami kirimi email. Pakai alamat yang "
+    "sebelum tanda @ hanya berisi huruf a–z, angka, titik, atau tanda hubung."
+)
 
 
 class Choice(SelectField):
@@ -61,6 +67,24 @@ def _rule(check, *args):
     return validate
 
 
+def mailable_email(_form, field):
+    """Accept only an address our SMTP server can carry.
+
+    Letters outside ASCII before the @-sign need SMTPUTF8, which the mail
+    path does not offer; a domain in other letters is fine, as it is stored
+    and sent in its ASCII (punycode) form.
+    """
+    local, at, _domain = (field.data or "").rpartition("@")
+    if at and not local.isascii():
+        raise ValidationError(ACCENTED_EMAIL)
+    try:
+        validate_email(
+            field.data or "", check_deliverability=False, allow_smtputf8=False
+        )
+    except EmailNotValidError as error:
+        raise ValidationError(BAD_EMAIL) from error
+
+
 def _date_rule(field_label: str):
     """Parse a date field into ``field.parsed``, leaving the typed text alone."""
 
@@ -84,7 +108,7 @@ class SignUpForm(FlaskForm):
         validators=[
             DataRequired("Isi alamat email Anda."),
             Length(max=254, message="Alamat email terlalu panjang."),
-            Email("Alamat email tidak valid. Contoh: nama@gmail.com"),
+            mailable_email,
         ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
