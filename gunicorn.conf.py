@@ -23,9 +23,9 @@ gthread cannot prevent. In production put a buffering reverse proxy (nginx
 with ``proxy_request_buffering on``) in front, so slow and stalled clients are
 absorbed there, and set ``PAMONG_PROXY_COUNT=1``.
 
-Memory: each sign-up's scrypt password hash needs 32 MB while it runs, so a
-wave of sign-ups can lift a worker towards ``threads * 32 MB`` (``make
-bench-load`` saw 400-600 MB per worker) and the memory stays with the process.
+Memory: an scrypt password hash needs 32 MB while it runs; a process runs
+at most two at once (``pamong.accounts.passwords``), so a wave of sign-ups
+waits a little instead of lifting each worker by ``threads * 32 MB``.
 
 Rate limits must be shared by the workers: with the in-process default each
 worker would count on its own and let through ``workers`` times the limit.

@@ -1,12 +1,38 @@
-"""Password rules: at least 8 characters and not a commonly used password."""
+"""Password rules (at least 8 characters, not a common one) and hashing.
+
+Hashes are Werkzeug's scrypt, which needs 32 MB of memory while it runs. A
+wave of sign-ups or logins on one worker's sixteen threads would hold half a
+gigabyte at once, and the memory stays with the process; so at most
+``HASHES_AT_ONCE`` hashes run at the same time in a process and the others
+wait their turn, a fraction of a second each.
+"""
 
 import gzip
+import threading
 from functools import cache
 from pathlib import Path
+
+from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 8
 MAX_LENGTH = 200
 LIST = Path(__file__).parent / "data" / "common-passwords.txt.gz"
+
+#: scrypt computations one process runs at the same time.
+HASHES_AT_ONCE = 2
+_hashing = threading.BoundedSemaphore(HASHES_AT_ONCE)
+
+
+def hash_password(password: str) -> str:
+    """Return the scrypt hash of ``password``, waiting for a free slot."""
+    with _hashing:
+        return generate_password_hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    """Tell whether ``password`` matches ``password_hash``, waiting for a slot."""
+    with _hashing:
+        return check_password_hash(password_hash, password)
 
 
 @cache

@@ -7,7 +7,6 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from pamong.accounts.models import (
     ADMIN,
@@ -18,6 +17,7 @@ from pamong.accounts.models import (
     AccountEvent,
     User,
 )
+from pamong.accounts.passwords import hash_password, password_matches
 from pamong.core.database import is_unique_violation
 from pamong.core.logs import audit
 from pamong.core.time import utcnow
@@ -29,7 +29,7 @@ VERIFY_SALT = "verify-email"
 
 # A real hash to compare against when the email is unknown, so both answers
 # take the same time.
-_DUMMY_HASH = generate_password_hash("pamong-desa-dummy-password")
+_DUMMY_HASH = hash_password("pamong-desa-dummy-password")
 
 
 class EmailTaken(Exception):
@@ -67,7 +67,7 @@ def create_account(
     user = User(
         email=normalise_email(email),
         name=name,
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=role,
         state=APPROVED if role == ADMIN else REGISTERED,
         privacy_version=current_app.config["PRIVACY_VERSION"],
@@ -91,9 +91,9 @@ def authenticate(email: str, password: str) -> User | None:
     """Return the account if the password matches, else ``None``."""
     user = find_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        password_matches(_DUMMY_HASH, password or "")
         return None
-    if not check_password_hash(user.password_hash, password or ""):
+    if not password_matches(user.password_hash, password or ""):
         return None
     return user
 
@@ -107,7 +107,7 @@ def attempt_login(email: str, password: str) -> User | None:
 
     user = find_by_email(email)
     if user is not None and recovery.is_locked(user):
-        check_password_hash(_DUMMY_HASH, password or "")
+        password_matches(_DUMMY_HASH, password or "")
         audit("login_locked", user.id)
         return None
 
@@ -138,7 +138,7 @@ def set_password(user: User, password: str) -> None:
     """Change the password and end every other session of the account."""
     from pamong.accounts.models import new_session_key
 
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     user.session_key = new_session_key()
 
 
