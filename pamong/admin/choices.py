@@ -31,6 +31,14 @@ AUDIT_ACTIONS = {
     "admin_removed": "Mencabut admin",
     "target_set": "Mengubah target",
     "account_deleted": "Menghapus akun atas permintaan",
+    "account_suspended": "Membekukan akun",
+    "account_reinstated": "Mengaktifkan lagi akun",
+}
+
+#: Lines of an account's history written by the admin desk, with their label.
+ACCOUNT_EVENTS = {
+    "suspended": "Akun dibekukan",
+    "reinstated": "Akun diaktifkan lagi",
 }
 
 #: Positions of which a desa has more than one, so a second one is no hint.

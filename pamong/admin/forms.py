@@ -66,6 +66,18 @@ class RejectForm(FlaskForm):
             )
 
 
+class SuspendForm(FlaskForm):
+    """Why an official's account is frozen; the official reads it in a mail."""
+
+    alasan = TextAreaField(
+        "Alasan pembekuan (dikirim lewat email)",
+        validators=[
+            DataRequired("Tulis alasan pembekuan agar pemilik akun tahu sebabnya."),
+            Length(max=NOTE_MAX, message="Alasan paling panjang 1000 karakter."),
+        ],
+    )
+
+
 class MultiCheckboxField(SelectMultipleField):
     """Several choices shown as check boxes; forged values refused in Indonesian."""
 

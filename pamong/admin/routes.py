@@ -21,11 +21,12 @@ from flask import (
 from flask_login import current_user
 
 from pamong.accounts.access import admin_required
+from pamong.accounts.models import SUSPENDED
 from pamong.admin import bp, export, queue, review, scope, services
 from pamong.admin.access import official_in_scope, recent_login_required
 from pamong.admin.audit import record_admin_action
-from pamong.admin.choices import OTHER, REJECT_REASONS, STEPS
-from pamong.admin.forms import CorrectionForm, DecisionForm, RejectForm
+from pamong.admin.choices import ACCOUNT_EVENTS, OTHER, REJECT_REASONS, STEPS
+from pamong.admin.forms import CorrectionForm, DecisionForm, RejectForm, SuspendForm
 from pamong.core.http import is_htmx, no_store, page_or_fragment
 from pamong.core.time import today
 from pamong.registration.choices import POSITIONS, THEMES
@@ -190,6 +191,10 @@ def _account_page(official, status: int = 200, **context):
     context.setdefault("approve_form", DecisionForm())
     context.setdefault("reject_form", RejectForm())
     context.setdefault("correction_form", CorrectionForm())
+    context.setdefault("suspend_form", SuspendForm())
+    context.setdefault("reinstate_form", DecisionForm())
+    if official.state == SUSPENDED:
+        context.setdefault("state_after", services.state_before_suspension(official))
     page = render_template(
         "admin/account.html",
         user=official,
@@ -201,6 +206,7 @@ def _account_page(official, status: int = 200, **context):
         decisions=services.decisions_of(official),
         reasons=dict(REJECT_REASONS),
         steps=dict(STEPS),
+        account_events=ACCOUNT_EVENTS,
         **context,
     )
     return no_store(make_response(page, status))
@@ -291,3 +297,43 @@ def request_correction(official):
     else:
         flash(f"Permintaan perbaikan dikirim ke {official.name}.", "info")
     return redirect(url_for("admin.queue"))
+
+
+@bp.route("/akun/<int:user_id>/bekukan", methods=["POST"])
+@official_in_scope
+@recent_login_required("admin.account", "user_id")
+def suspend(official):
+    """Freeze an official's account with a reason; every session ends at once."""
+    form = SuspendForm()
+    if not form.validate_on_submit():
+        return _account_page(official, 422, suspend_form=form)
+    try:
+        services.suspend(official, current_user, form.alasan.data)
+    except (services.OutOfScope, services.NotAllowed):
+        abort(404)
+    except services.StateChanged:
+        flash("Akun ini sudah dibekukan sebelumnya.", "info")
+    else:
+        flash(
+            f"Akun {official.name} dibekukan; semua sesinya berakhir dan "
+            "alasannya dikirim lewat email.",
+            "info",
+        )
+    return redirect(url_for("admin.account", user_id=official.id), 303)
+
+
+@bp.route("/akun/<int:user_id>/aktifkan", methods=["POST"])
+@official_in_scope
+@recent_login_required("admin.account", "user_id")
+def reinstate(official):
+    """Lift a suspension: the account returns to the state it had before."""
+    if DecisionForm().validate_on_submit():
+        try:
+            services.reinstate(official, current_user)
+        except (services.OutOfScope, services.NotAllowed):
+            abort(404)
+        except services.StateChanged:
+            flash("Akun ini tidak sedang dibekukan.", "info")
+        else:
+            flash(f"Akun {official.name} aktif lagi; pemiliknya diberi tahu.", "info")
+    return redirect(url_for("admin.account", user_id=official.id), 303)

@@ -3,6 +3,10 @@
 A decision re-reads the account under a row lock, checks the admin's scope
 again, changes the state, records the account history, the decision, the
 audit entry and the mail to the official, and commits all of it at once.
+
+Suspending an official (``bekukan``) ends every session at once; the state the
+account had is kept in the audit entry's details, so reinstating returns it
+there without a column of its own.
 """
 
 import logging
@@ -15,7 +19,9 @@ from pamong.accounts.models import (
     ADMIN,
     APPROVED,
     PENDING,
+    REGISTERED,
     REJECTED,
+    SUBMITTED,
     SUSPENDED,
     User,
     new_session_key,
@@ -28,9 +34,15 @@ from pamong.accounts.services import (
     set_password,
 )
 from pamong.admin import queue, scope
-from pamong.admin.audit import record_admin_action
+from pamong.admin.audit import details_of, record_admin_action
 from pamong.admin.choices import OTHER, REJECT_REASONS, STEPS
-from pamong.admin.models import APPROVE, CORRECTION, REJECT, ReviewDecision
+from pamong.admin.models import (
+    APPROVE,
+    CORRECTION,
+    REJECT,
+    AuditEntry,
+    ReviewDecision,
+)
 from pamong.extensions import db
 from pamong.mailer.services import queue_mail
 
@@ -42,6 +54,8 @@ BULK_MAX = queue.PAGE_SIZE
 SUBJECT_APPROVED = "Pendaftaran disetujui"
 SUBJECT_REJECTED = "Pendaftaran perlu diperbaiki"
 SUBJECT_INVITED = "Anda diangkat sebagai admin LMS Pamong Desa"
+SUBJECT_SUSPENDED = "Akun LMS Pamong Desa Anda dibekukan"
+SUBJECT_REINSTATED = "Akun LMS Pamong Desa Anda aktif lagi"
 
 
 class NotPending(Exception):
@@ -54,6 +68,10 @@ class OutOfScope(Exception):
 
 class NotAllowed(Exception):
     """The admin may not appoint or remove this admin."""
+
+
+class StateChanged(Exception):
+    """The account is already suspended, or no longer suspended."""
 
 
 def _login_url() -> str:
@@ -359,3 +377,146 @@ def remove_admin(admin: User, other: User) -> None:
         region=other.admin_region,
     )
     db.session.commit()
+
+
+def contacts_for(official: User, admin: User) -> list[User]:
+    """Return the admins an official should contact: their admin daerah.
+
+    The kabupaten/kota admins of the official's desa, else the provinsi
+    admins, else ``admin`` (the one who acted); removed admins never.
+    """
+    code = official.profile.village_code if official.profile is not None else None
+    for level, length in ((scope.KABUPATEN, 5), (scope.PROVINSI, 2)):
+        if not code:
+            break
+        found = db.session.scalars(
+            select(User)
+            .where(
+                User.role == ADMIN,
+                User.state != SUSPENDED,
+                User.admin_level == level,
+                User.admin_region == code[:length],
+            )
+            .order_by(User.id)
+        ).all()
+        if found:
+            return list(found)
+    return [admin]
+
+
+def _check_official(official: User, admin: User) -> None:
+    """Refuse an admin account, or an official outside the admin's scope.
+
+    :raises NotAllowed: when ``official`` is an admin (removed on the staff page).
+    :raises OutOfScope: when the admin may not see the official.
+    """
+    if official.is_admin:
+        db.session.rollback()
+        raise NotAllowed(official.id)
+    if not scope.can_see(admin, official):
+        db.session.rollback()
+        raise OutOfScope(official.id)
+
+
+def suspend(official: User, admin: User, reason: str) -> None:
+    """Freeze an official's account: no login, every session ends at once.
+
+    The state before is kept in the audit entry, for :func:`reinstate`. The
+    change is a conditional update, so two admins acting at the same moment
+    cannot both suspend, nor lose the state the account had.
+
+    :raises NotAllowed: when the account is an admin's.
+    :raises OutOfScope: when the account is outside the admin's scope.
+    :raises StateChanged: when the account is already suspended.
+    """
+    _check_official(official, admin)
+    previous = official.state
+    reason = reason.strip()
+    changed = db.session.execute(
+        update(User)
+        .where(
+            User.id == official.id,
+            User.role != ADMIN,
+            User.state == previous,
+            User.state != SUSPENDED,
+        )
+        .values(state=SUSPENDED, session_key=new_session_key())
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        db.session.rollback()
+        raise StateChanged(official.id)
+    db.session.refresh(official)
+
+    record(official, "suspended", note=reason, actor=admin)
+    record_admin_action(
+        admin, "account_suspended", official.id, previous_state=previous, reason=reason
+    )
+    queue_mail(
+        official.email,
+        SUBJECT_SUSPENDED,
+        "mail/suspended.txt",
+        user=official,
+        reason=reason,
+        contacts=contacts_for(official, admin),
+    )
+    db.session.commit()
+    log.info("admin %s suspended account %s (was %s)", admin.id, official.id, previous)
+
+
+def state_before_suspension(official: User) -> str:
+    """Return the state a suspended official returns to when reinstated.
+
+    Read from the latest suspension's audit entry. An account suspended
+    without one returns to where its registration stands. A submission
+    whose address was verified meanwhile goes on to ``pending``.
+    """
+    entry = db.session.scalar(
+        select(AuditEntry)
+        .where(
+            AuditEntry.target_user_id == official.id,
+            AuditEntry.action == "account_suspended",
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    state = details_of(entry).get("previous_state") if entry is not None else None
+    if state not in (REGISTERED, SUBMITTED, PENDING, APPROVED, REJECTED):
+        state = SUBMITTED if official.submitted_at else REGISTERED
+    if state == SUBMITTED and official.email_verified_at is not None:
+        state = PENDING
+    return state
+
+
+def reinstate(official: User, admin: User) -> str:
+    """Lift a suspension: the account returns to the state it had; return it.
+
+    :raises NotAllowed: when the account is an admin's.
+    :raises OutOfScope: when the account is outside the admin's scope.
+    :raises StateChanged: when the account is not suspended.
+    """
+    _check_official(official, admin)
+    state = state_before_suspension(official)
+    changed = db.session.execute(
+        update(User)
+        .where(User.id == official.id, User.role != ADMIN, User.state == SUSPENDED)
+        .values(state=state)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        db.session.rollback()
+        raise StateChanged(official.id)
+    db.session.refresh(official)
+
+    record(official, "reinstated", actor=admin)
+    record_admin_action(admin, "account_reinstated", official.id, state=state)
+    queue_mail(
+        official.email,
+        SUBJECT_REINSTATED,
+        "mail/reinstated.txt",
+        user=official,
+        login_url=_login_url(),
+    )
+    db.session.commit()
+    log.info("admin %s reinstated account %s as %s", admin.id, official.id, state)
+    return state
