@@ -104,6 +104,10 @@ def test_suspension_ends_every_session_and_login(app, runner, mailbox):
     login = official.log_in()
     assert login.status_code == 200
     assert "Location" not in login.headers
+    assert "Akun ini dibekukan oleh admin" in login.get_data(as_text=True)
+    wrong = official.log_in(password="bukan-sandinya-1")
+    assert "Akun ini dibekukan" not in wrong.get_data(as_text=True)
+    assert "Email atau kata sandi salah" in wrong.get_data(as_text=True)
     assert load(app, user_id).state == "suspended"
     assert load(app, user_id).session_key != key
 

@@ -3,12 +3,12 @@
 import threading
 from datetime import date
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from pamong.accounts.models import User
 from pamong.extensions import db
 from pamong.registration.models import Profile
-from pamong.registration.services import Identity, save_identity
+from pamong.registration.services import Identity, save_identity, submit
 from tests.conftest import csrf_from
 from tests.helpers import Official
 
@@ -145,3 +145,24 @@ def test_profile_made_meanwhile_by_another_request_is_used(app):
         profiles = db.session.scalars(select(Profile)).all()
         assert [(p.user_id, p.nik) for p in profiles] == [(user.id, IDENTITY.nik)]
         assert profiles[0].identity_done_at is not None
+
+
+def test_account_frozen_while_resubmitting_stays_frozen(app):
+    """An admin's freeze that lands while the official resubmits is not overruled."""
+    official = Official(app.test_client())
+    official.register()
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == official.email))
+        user.state = "rejected"
+        db.session.commit()
+        assert user.state == "rejected"
+        with db.engine.begin() as other:
+            other.execute(
+                update(User).where(User.id == user.id).values(state="suspended")
+            )
+
+        handed_in = submit(user, "52.03.01.2001", "188.45/9/2021", date(2021, 1, 4))
+
+        assert handed_in is False
+        db.session.expire_all()
+        assert db.session.get(User, user.id).state == "suspended"

@@ -32,14 +32,21 @@ def login():
 
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.attempt_login(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user, remember=form.remember.data)
-            return redirect(home_for(user))
-        form.password.errors.append(
-            "Email atau kata sandi salah. Setelah beberapa kali salah, akun dikunci "
-            "sementara dan kami kirim email untuk membukanya."
-        )
+        try:
+            user = services.attempt_login(form.email.data, form.password.data)
+        except services.AccountFrozen:
+            form.email.errors.append(
+                "Akun ini dibekukan oleh admin. Alasannya ada di email dari kami; "
+                "hubungi admin daerah Anda bila ada pertanyaan."
+            )
+        else:
+            if user is not None:
+                login_user(user, remember=form.remember.data)
+                return redirect(home_for(user))
+            form.password.errors.append(
+                "Email atau kata sandi salah. Setelah beberapa kali salah, akun "
+                "dikunci sementara dan kami kirim email untuk membukanya."
+            )
     return no_store(render_template("accounts/login.html", form=form))
 
 

@@ -98,10 +98,17 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+class AccountFrozen(Exception):
+    """The password was right, but an admin has frozen the account."""
+
+
 def attempt_login(email: str, password: str) -> User | None:
     """Check a login, counting failures and honouring the lock.
 
     Returns the user when the password is right and the account may log in.
+
+    :raises AccountFrozen: when the password is right but the account is
+        suspended; only someone who knows the password learns it.
     """
     from pamong.accounts import recovery
 
@@ -119,7 +126,7 @@ def attempt_login(email: str, password: str) -> User | None:
         return None
     if not good.is_active:
         audit("login_suspended", good.id)
-        return None
+        raise AccountFrozen(good.email)
 
     recovery.note_good_login(good)
     audit("login", good.id)

@@ -35,11 +35,5 @@ AUDIT_ACTIONS = {
     "account_reinstated": "Mengaktifkan lagi akun",
 }
 
-#: Lines of an account's history written by the admin desk, with their label.
-ACCOUNT_EVENTS = {
-    "suspended": "Akun dibekukan",
-    "reinstated": "Akun diaktifkan lagi",
-}
-
 #: Positions of which a desa has more than one, so a second one is no hint.
 SHARED_POSITIONS = ("kepala_dusun", "staf")

@@ -1,10 +1,10 @@
 """Typing the password again before a decision, when the login is not recent."""
 
-from flask import redirect, render_template, request
+from flask import abort, redirect, render_template, request
 from flask_login import confirm_login, current_user
 
 from pamong.accounts.access import admin_required, note_password_typed
-from pamong.accounts.services import attempt_login
+from pamong.accounts.services import AccountFrozen, attempt_login
 from pamong.admin import bp
 from pamong.admin.forms import ConfirmPasswordForm
 from pamong.admin.routes import admin_path
@@ -21,7 +21,11 @@ def confirm_login_page():
     target = admin_path(request.args.get("next"))
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
-        if attempt_login(current_user.email, form.password.data) is not None:
+        try:
+            user = attempt_login(current_user.email, form.password.data)
+        except AccountFrozen:
+            abort(403)
+        if user is not None:
             confirm_login()
             note_password_typed()
             audit("login_confirmed", current_user.id)

@@ -25,7 +25,7 @@ from pamong.accounts.models import SUSPENDED
 from pamong.admin import bp, export, queue, review, scope, services
 from pamong.admin.access import official_in_scope, recent_login_required
 from pamong.admin.audit import record_admin_action
-from pamong.admin.choices import ACCOUNT_EVENTS, OTHER, REJECT_REASONS, STEPS
+from pamong.admin.choices import OTHER, REJECT_REASONS, STEPS
 from pamong.admin.forms import CorrectionForm, DecisionForm, RejectForm, SuspendForm
 from pamong.core.http import is_htmx, no_store, page_or_fragment
 from pamong.core.time import today
@@ -206,7 +206,6 @@ def _account_page(official, status: int = 200, **context):
         decisions=services.decisions_of(official),
         reasons=dict(REJECT_REASONS),
         steps=dict(STEPS),
-        account_events=ACCOUNT_EVENTS,
         **context,
     )
     return no_store(make_response(page, status))

@@ -29,6 +29,8 @@ EVENT_LABELS = {
     "correction_requested": "Diminta perbaikan",
     "password_reset": "Kata sandi diganti",
     "deletion_requested": "Minta data dihapus",
+    "suspended": "Akun dibekukan",
+    "reinstated": "Akun diaktifkan lagi",
 }
 
 

@@ -137,12 +137,13 @@ def location():
             if not steps.claim_key(current_user, "location"):
                 return redirect(url_for("registration.status"))
             resubmission = current_user.state == "rejected"
-            services.submit(
+            if not services.submit(
                 current_user,
                 cascade.village_code,
                 form.sk_number.data.strip(),
                 form.sk_date.parsed,
-            )
+            ):
+                return redirect(url_for("registration.status"))
             if resubmission:
                 flash("Perbaikan terkirim dan menunggu pemeriksaan admin.", "info")
             return redirect(url_for("registration.status"))
@@ -183,9 +184,10 @@ def resubmit():
         )
         return redirect(url_for("registration.status"), 303)
     profile = current_user.profile
-    services.submit(
+    if not services.submit(
         current_user, profile.village_code, profile.sk_number, profile.sk_date
-    )
+    ):
+        return redirect(url_for("registration.status"))
     audit("resubmitted", current_user.id)
     flash("Pendaftaran dikirim ulang dan menunggu pemeriksaan admin.", "info")
     return redirect(url_for("registration.status"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from pamong.accounts.models import PENDING, REGISTERED, REJECTED, SUBMITTED, User
@@ -170,12 +171,14 @@ def attach_sk(user: User, document: Document) -> None:
         discard_file(previous.storage_name)
 
 
-def submit(user: User, village_code: str, sk_number: str, sk_date: date) -> None:
-    """Store step 3 and hand the registration in.
+def submit(user: User, village_code: str, sk_number: str, sk_date: date) -> bool:
+    """Store step 3 and hand the registration in; ``False`` if it may not be.
 
     A first submission waits for the email to be verified and queues the
     verification mail in the same transaction; a corrected one goes straight
-    back to the admins when the address is already verified.
+    back to the admins when the address is already verified. The state
+    changes only if the account may still be edited at that moment, so an
+    admin who froze it meanwhile is not overruled.
     """
     profile = profile_of(user)
     profile.village_code = village_code
@@ -184,14 +187,27 @@ def submit(user: User, village_code: str, sk_number: str, sk_date: date) -> None
     profile.location_done_at = utcnow()
 
     resubmission = user.state == REJECTED
-    user.state = PENDING if user.email_verified_at else SUBMITTED
-    user.submitted_at = utcnow()
-    user.rejection_reason = None
+    changed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.state.in_(EDITABLE))
+        .values(
+            state=PENDING if user.email_verified_at else SUBMITTED,
+            submitted_at=utcnow(),
+            rejection_reason=None,
+        )
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        log.info("submission of user %s refused: no longer editable", user.id)
+        return False
+    db.session.expire(user, ["state", "submitted_at", "rejection_reason"])
+
     record(user, "resubmitted" if resubmission else "submitted")
     if user.email_verified_at is None:
         queue_verification_mail(user, commit=False)
     db.session.commit()
     audit("registration_submitted", user.id, state=user.state)
+    return True
 
 
 def queue_verification_mail(user: User, commit: bool = True) -> None:
