@@ -1,8 +1,11 @@
 """Forged or mistyped values in the admin forms are refused in Bahasa Indonesia."""
 
 import pytest
+from sqlalchemy import select
 
-from tests.admin_helpers import admin_tables, login_admin, seed  # noqa: F401
+from pamong.admin.models import AuditEntry
+from pamong.extensions import db
+from tests.admin_helpers import admin_tables, load, login_admin, seed  # noqa: F401
 from tests.conftest import csrf_from
 
 pytestmark = pytest.mark.usefixtures("admin_tables")
@@ -61,3 +64,64 @@ def test_target_form_mistakes(app, runner, data, message):
 
     text = refused(response, message)
     assert data["villages"] in text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sampai=9999-12-31",
+        "dari=0001-01-01&sampai=9999-12-31",
+        "halaman=99999999999999999999",
+        "q=%00",
+        "q=Siti%00Aminah",
+    ],
+)
+def test_hand_edited_queue_urls_show_a_page(app, runner, query):
+    """Dates at the end of the calendar, huge pages and NULs: a page, never an error."""
+    seed(app, 1)
+    admin = login_admin(app, runner)
+
+    assert admin.client.get(f"/admin/?{query}").status_code == 200
+    assert admin.client.get(f"/admin/audit?{query}").status_code == 200
+    assert admin.client.get(f"/admin/ekspor.csv?{query}").status_code == 200
+
+
+def test_audit_filter_with_a_huge_admin_id(app, runner):
+    """An admin id no database integer holds filters nothing and shows the page."""
+    admin = login_admin(app, runner)
+
+    response = admin.client.get("/admin/audit?admin=99999999999999999999&halaman=-3")
+
+    assert response.status_code == 200
+
+
+def test_bulk_approve_skips_ids_that_are_not_ids(app, runner):
+    """Superscript digits and oversized numbers are skipped; real ids are approved."""
+    first, second = seed(app, 2)
+    admin = login_admin(app, runner)
+    token = csrf_from(admin.client.get("/admin/").data)
+
+    response = admin.client.post(
+        "/admin/setujui-terpilih",
+        data={
+            "csrf_token": token,
+            "pilih": ["²", str(first), "9223372036854775808", str(second), "-1"],
+        },
+    )
+
+    assert response.status_code == 302
+    assert [load(app, first).state, load(app, second).state] == ["approved"] * 2
+
+
+def test_export_audit_masks_a_nik_inside_the_search(app, runner):
+    """A NIK typed with other words is masked in the export's audit entry."""
+    admin = login_admin(app, runner)
+
+    admin.client.get("/admin/ekspor.csv?q=cari 5203015204850001 x")
+
+    with app.app_context():
+        details = db.session.scalars(
+            select(AuditEntry.details).where(AuditEntry.action == "export")
+        ).all()
+    assert details and "5203015204850001" not in details[0]
+    assert "5203********0001" in details[0]

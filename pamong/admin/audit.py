@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from pamong.accounts.models import User
 from pamong.admin.choices import AUDIT_ACTIONS
 from pamong.admin.models import AuditEntry
+from pamong.admin.params import page_number, query_date, whole_id
 from pamong.core.logs import audit
 from pamong.extensions import db
 
@@ -72,11 +73,11 @@ class AuditFilter:
         """Read the filters, ignoring values that are not valid."""
         action = args.get("aksi", "")
         return cls(
-            actor_id=args.get("admin", type=int),
+            actor_id=whole_id(args.get("admin")),
             action=action if action in AUDIT_ACTIONS else "",
-            since=_date(args.get("dari")),
-            until=_date(args.get("sampai")),
-            page=max(args.get("halaman", 1, type=int) or 1, 1),
+            since=query_date(args.get("dari")),
+            until=query_date(args.get("sampai")),
+            page=page_number(args),
         )
 
     def args(self, **changes) -> dict:
@@ -90,14 +91,6 @@ class AuditFilter:
             **changes,
         }
         return {key: value for key, value in values.items() if value}
-
-
-def _date(text: str | None) -> date | None:
-    """Parse ``YYYY-MM-DD``; anything else is no date."""
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def _filtered(query: Select, filters: AuditFilter) -> Select:

@@ -25,6 +25,7 @@ from pamong.accounts.models import (
 )
 from pamong.accounts.services import normalise_email
 from pamong.admin import scope
+from pamong.admin.params import masked_digits, page_number, query_date, search_text
 from pamong.core.logs import mask_nik
 from pamong.extensions import db
 from pamong.registration.choices import POSITION_THEMES, POSITIONS, THEMES
@@ -75,10 +76,10 @@ class QueueFilter:
             status=status if status in (*STATE_ORDER, ALL_STATES) else PENDING,
             tema=_choice(args.get("tema"), THEMES),
             jabatan=_choice(args.get("jabatan"), dict(POSITIONS)),
-            dari=_date(args.get("dari")),
-            sampai=_date(args.get("sampai")),
-            q=(args.get("q") or "").strip()[:QUERY_MAX],
-            halaman=max(args.get("halaman", 1, type=int) or 1, 1),
+            dari=query_date(args.get("dari")),
+            sampai=query_date(args.get("sampai")),
+            q=search_text(args.get("q"), QUERY_MAX),
+            halaman=page_number(args),
         )
         parent = ""
         for level in REGION_LEVELS:
@@ -134,20 +135,14 @@ class QueueFilter:
         values = self.args()
         if self.nik:
             values["q"] = mask_nik(self.nik)
+        elif "q" in values:
+            values["q"] = masked_digits(values["q"])
         return values
 
 
 def _choice(value: str | None, allowed) -> str:
     """Keep ``value`` if it is one of ``allowed``."""
     return value if value and value in allowed else ""
-
-
-def _date(text: str | None) -> date | None:
-    """Parse ``YYYY-MM-DD``; anything else is no date."""
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def theme_clause(theme: str):

@@ -27,6 +27,7 @@ from pamong.admin.access import official_in_scope, recent_login_required
 from pamong.admin.audit import record_admin_action
 from pamong.admin.choices import OTHER, REJECT_REASONS, STEPS
 from pamong.admin.forms import CorrectionForm, DecisionForm, RejectForm, SuspendForm
+from pamong.admin.params import whole_id
 from pamong.core.http import is_htmx, no_store, page_or_fragment
 from pamong.core.time import today
 from pamong.registration.choices import POSITIONS, THEMES
@@ -177,7 +178,11 @@ def _queue_back() -> str:
 def approve_selected():
     """Approve every selected pending account, each as its own decision."""
     if DecisionForm().validate_on_submit():
-        ids = [int(value) for value in request.form.getlist("pilih") if value.isdigit()]
+        ids = [
+            number
+            for number in map(whole_id, request.form.getlist("pilih"))
+            if number is not None
+        ]
         approved, skipped = services.approve_many(current_user, ids)
         message = f"{approved} pendaftaran disetujui."
         if skipped:
