@@ -349,6 +349,150 @@ def open_view_action(folder: Path) -> Path:
     )
 
 
+def javascript_outline(folder: Path) -> Path:
+    """A script on a bookmark, run when the official clicks it."""
+    return _with_catalog(
+        folder,
+        "js-outline.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R /Outlines 6 0 R /PageMode /UseOutlines >>",
+        [
+            b"<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
+            b"<< /Title (Klik) /Parent 6 0 R "
+            b"/A << /S /JavaScript /JS (app.alert\\(2\\)) >> >>",
+        ],
+    )
+
+
+def javascript_field(folder: Path) -> Path:
+    """A calculate script on a form field found only through the AcroForm."""
+    return _with_catalog(
+        folder,
+        "js-field.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R "
+        b"/AcroForm << /Fields [6 0 R] /CO [6 0 R] >> >>",
+        [
+            b"<< /FT /Tx /T (f) /AA << /C 7 0 R >> >>",
+            b"<< /S /JavaScript /JS 8 0 R >>",
+            stream(b"app.alert(3)"),
+        ],
+    )
+
+
+def javascript_rendition(folder: Path) -> Path:
+    """An open action of type Rendition that carries a script."""
+    return _with_catalog(
+        folder,
+        "js-rendition.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R "
+        b"/OpenAction << /S /Rendition /JS (app.alert\\(4\\)) >> >>",
+    )
+
+
+def javascript_late_page(folder: Path, count: int = 502) -> Path:
+    """A script link on the last of many pages, past the pages walked for text."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", FONT, stream(CONTENT)]
+    kids = []
+    for index in range(count):
+        link = b""
+        if index == count - 1:
+            link = (
+                b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 99 99] "
+                b"/A << /S /JavaScript /JS (app.alert\\(5\\)) >> >>]"
+            )
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R %s>>" % link
+        )
+        kids.append(b"%d 0 R" % len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), count)
+    return write(folder, "js-late-page.pdf", assemble(objects))
+
+
+def javascript_hex_name(folder: Path) -> Path:
+    """A script whose key is spelt with a hex escape (``/J#53`` is ``/JS``)."""
+    return _with_catalog(
+        folder,
+        "js-hex.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R /Foo 6 0 R >>",
+        [b"<< /S /Jav#61Script /J#53 (app.alert\\(7\\)) >>"],
+    )
+
+
+def javascript_unreferenced(folder: Path) -> Path:
+    """A script object that nothing points to, as a viewer may still find it."""
+    return _with_catalog(
+        folder,
+        "js-loose.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        [b"<< /S /JavaScript /JS (app.alert\\(8\\)) >>"],
+    )
+
+
+def xfa_form(folder: Path) -> Path:
+    """An XFA form, whose XML may carry scripts."""
+    return _with_catalog(
+        folder,
+        "xfa.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [] /XFA 6 0 R >> >>",
+        [stream(b"<xdp:xdp/>")],
+    )
+
+
+def launch_action(folder: Path) -> Path:
+    """A bookmark that starts a program."""
+    return _with_catalog(
+        folder,
+        "launch.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R /Outlines 6 0 R >>",
+        [
+            b"<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
+            b"<< /Title (Buka) /Parent 6 0 R /A << /S /Launch /F (cmd.exe) >> >>",
+        ],
+    )
+
+
+def bookmarks_and_form(folder: Path) -> Path:
+    """What office programs write: bookmarks, a web link and a plain form field."""
+    objects = good_objects()
+    objects[0] = (
+        b"<< /Type /Catalog /Pages 2 0 R /Outlines 6 0 R /PageMode /UseOutlines "
+        b"/AcroForm << /Fields [8 0 R] /DA (/Helv 0 Tf 0 g) >> "
+        b"/Lang (id-ID) /MarkInfo << /Marked true >> >>"
+    )
+    objects[2] = PAGE[:-2] + (
+        b"/Annots [8 0 R << /Type /Annot /Subtype /Link /Rect [72 700 300 730] "
+        b"/A << /S /URI /URI (https://example.id/) >> >>] >>"
+    )
+    extra = [
+        b"<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
+        b"<< /Title (Menimbang) /Parent 6 0 R /Dest [3 0 R /XYZ 0 842 0] "
+        b"/A << /S /GoTo /D [3 0 R /Fit] >> >>",
+        b"<< /FT /Tx /T (nomor) /V (141/12/2024) /Type /Annot /Subtype /Widget "
+        b"/Rect [72 600 300 620] /P 3 0 R >>",
+    ]
+    return write(folder, "office.pdf", assemble([*objects, *extra]))
+
+
+def text_heavy(folder: Path, pages: int = 3, shows: int = 300_000) -> Path:
+    """A small file whose few pages hold so much text that reading it takes long."""
+    content = b"BT /F1 1 Tf " + b"(ab) Tj 0 1 Td " * shows + b"ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",
+        FONT,
+        stream(zlib.compress(content, 9), b"/Filter /FlateDecode "),
+    ]
+    kids = []
+    for _ in range(pages):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
+        )
+        kids.append(b"%d 0 R" % len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), pages)
+    return write(folder, "text-heavy.pdf", assemble(objects))
+
+
 SAMPLES: dict[str, Callable[[Path], Path]] = {
     "good": good,
     "permissions_rc4": permissions_rc4,
@@ -378,4 +522,14 @@ SAMPLES: dict[str, Callable[[Path], Path]] = {
     "javascript_names": javascript_names,
     "embedded_file": embedded_file,
     "open_view_action": open_view_action,
+    "javascript_outline": javascript_outline,
+    "javascript_field": javascript_field,
+    "javascript_rendition": javascript_rendition,
+    "javascript_late_page": javascript_late_page,
+    "javascript_hex_name": javascript_hex_name,
+    "javascript_unreferenced": javascript_unreferenced,
+    "xfa_form": xfa_form,
+    "launch_action": launch_action,
+    "bookmarks_and_form": bookmarks_and_form,
+    "text_heavy": text_heavy,
 }

@@ -45,6 +45,16 @@ EXPECTED = {
     "javascript_names": (False, "active"),
     "embedded_file": (False, "active"),
     "open_view_action": (True, None),
+    "javascript_outline": (False, "active"),
+    "javascript_field": (False, "active"),
+    "javascript_rendition": (False, "active"),
+    "javascript_late_page": (False, "active"),
+    "javascript_hex_name": (False, "active"),
+    "javascript_unreferenced": (False, "active"),
+    "xfa_form": (False, "active"),
+    "launch_action": (False, "active"),
+    "bookmarks_and_form": (True, None),
+    "text_heavy": (False, "too_complex"),
 }
 
 READABLE = {
@@ -57,6 +67,7 @@ READABLE = {
     "xref_prev_self",
     "xref_prev_pair",
     "open_view_action",
+    "bookmarks_and_form",
 }
 
 
@@ -261,3 +272,25 @@ def test_child_environment_is_minimal(monkeypatch):
 
     assert "PAMONG_SECRET_KEY" not in env
     assert env["PATH"] == os.environ["PATH"]
+
+
+def test_child_waiting_for_the_processor_is_not_cut_short(monkeypatch, tmp_path):
+    """The limit is processor time: a child that waits longer still answers."""
+    source = (
+        "import json, time\n"
+        "time.sleep(1.5)\n"
+        "print(json.dumps({'reason': None, 'pages': 1, 'has_text': False}))\n"
+    )
+    path = fake_child(monkeypatch, tmp_path, source)
+
+    check = check_pdf(path, seconds=1)
+
+    assert check.ok
+    assert check.pages == 1
+
+
+def test_processor_limit_ends_a_busy_child(tmp_path):
+    """A child that computes past its processor time is stopped: too complex."""
+    check = check_pdf(pdf_samples.xobject_fanout(tmp_path), seconds=1)
+
+    assert check.reason == "too_complex"

@@ -1,10 +1,15 @@
 """Check that an uploaded SK Jabatan is a PDF that can be opened and read.
 
 Real and hostile PDFs can make a parser hang or eat all memory, so pypdf only
-ever sees the file in a separate process with a wall-clock limit, a memory
-limit and a processor-time limit. :func:`check_pdf` is what the rest of the
-application calls; run as a program, this module is the child process: it
-opens the file named on its command line and prints one JSON line.
+ever sees the file in a separate process with a processor-time limit, a memory
+limit and a looser wall-clock limit (for a child that hangs without working).
+:func:`check_pdf` is what the rest of the application calls; run as a
+program, this module is the child process: it opens the file named on its
+command line and prints one JSON line.
+
+Checks are costly, so at most a few run at once on one host:
+:func:`check_slot` hands out places that every worker process shares, and a
+request that waits too long for one gets :class:`Busy` rather than a verdict.
 
 The child is started from this file's path rather than with ``-m``, because
 importing the :mod:`pamong` package would import Flask and slow every check.
@@ -12,7 +17,9 @@ It imports only the standard library and pypdf.
 """
 
 import argparse
+import collections
 import contextlib
+import fcntl
 import io
 import json
 import logging
@@ -21,8 +28,10 @@ import resource
 import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +41,21 @@ HEAD_BYTES = 1024
 MAX_PAGES_TOUCHED = 500
 TEXT_PAGES = 3
 TEXT_LIMIT = 4000
+
+#: Processor seconds the child may spend on the text of the first pages. A
+#: page whose text takes longer is costly to draw as well, and too complex.
+TEXT_SECONDS = 2.0
+
+#: Most dictionary and array entries looked at for scripts in one file.
+MAX_ENTRIES_WALKED = 3_000_000
+
+#: The wall-clock limit is this many times the processor-time limit, plus
+#: :data:`WALL_EXTRA` seconds, so a busy machine does not refuse a file.
+WALL_FACTOR = 2
+WALL_EXTRA = 1
+
+#: Seconds between two tries for a free place in :func:`check_slot`.
+SLOT_POLL = 0.01
 
 CHILD = Path(__file__).resolve()
 ROOT = CHILD.parents[2]
@@ -60,8 +84,43 @@ MESSAGES = {
     ),
 }
 
+#: Told when no place to check a file came free in time; the file is not at
+#: fault.
+BUSY_MESSAGE = (
+    "Server sedang sibuk memeriksa berkas lain. Coba lagi sebentar lagi; berkas "
+    "SK Anda tidak bermasalah."
+)
+
 #: Actions a document viewer would run by itself or on a click.
-RISKY_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE"}
+RISKY_ACTIONS = {
+    "/JavaScript",
+    "/Launch",
+    "/ImportData",
+    "/SubmitForm",
+    "/GoToE",
+    "/Rendition",
+    "/RichMediaExecute",
+}
+
+#: Keys that hold a script, an embedded file, an XFA form (which may carry
+#: scripts) or media content wherever they appear.
+RISKY_KEYS = {
+    "/JS",
+    "/JavaScript",
+    "/EmbeddedFiles",
+    "/EmbeddedFile",
+    "/EF",
+    "/XFA",
+    "/RichMediaContent",
+    "/RichMediaSettings",
+}
+
+#: Values of ``/Type`` or ``/Subtype`` that mean the same.
+RISKY_TYPES = {"/EmbeddedFile", "/FileAttachment", "/RichMedia"}
+
+
+class Busy(Exception):
+    """No place to check a file came free in time; try again later."""
 
 
 @dataclass(frozen=True)
@@ -85,8 +144,9 @@ def check_pdf(
 ) -> PdfCheck:
     """Check the file at ``path`` in a child process and return the verdict.
 
-    :param seconds: wall-clock limit for the child; the processor-time limit
-        is one second more.
+    :param seconds: processor-time limit for the child. The wall-clock limit
+        is :data:`WALL_FACTOR` times that plus :data:`WALL_EXTRA`, so that a
+        child that waits for a busy processor is not cut short.
     :param memory_mb: address-space limit for the child, in megabytes.
     """
     started = time.monotonic()
@@ -96,6 +156,83 @@ def check_pdf(
 
     reply, detail = _run_child(Path(path), seconds, memory_mb)
     return _verdict(reply, started, detail)
+
+
+@contextlib.contextmanager
+def check_slot(folder: str | os.PathLike, places: int, wait: float) -> Iterator[None]:
+    """Hold one of ``places`` places to check a file, shared by every process.
+
+    Each place is a lock file in ``folder`` held with ``flock``, so the limit
+    holds across the worker processes of one host and a place is freed when
+    its holder dies. Within a process, requests line up first and take their
+    turn in order of arrival, so a stream of requests cannot push an earlier
+    one aside.
+
+    :param wait: seconds to wait for a free place.
+    :raises Busy: when none came free in time.
+    """
+    base = Path(folder)
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    deadline = time.monotonic() + wait
+    with _LINE.turn(deadline):
+        handle = _take_place(base, max(int(places), 1))
+        while handle is None:
+            if time.monotonic() >= deadline:
+                log.warning("PDF check refused: all %d places busy", places)
+                raise Busy(BUSY_MESSAGE)
+            time.sleep(SLOT_POLL)
+            handle = _take_place(base, max(int(places), 1))
+    try:
+        yield
+    finally:
+        os.close(handle)
+
+
+class _Line:
+    """The requests of one process waiting for a place, first come first served."""
+
+    def __init__(self) -> None:
+        """Start with nobody waiting."""
+        self._guard = threading.Lock()
+        self._waiting: collections.deque[threading.Event] = collections.deque()
+
+    @contextlib.contextmanager
+    def turn(self, deadline: float) -> Iterator[None]:
+        """Wait until every earlier request has left the line.
+
+        :raises Busy: when the deadline passes first.
+        """
+        mine = threading.Event()
+        with self._guard:
+            self._waiting.append(mine)
+            if self._waiting[0] is mine:
+                mine.set()
+        try:
+            if not mine.wait(max(deadline - time.monotonic(), 0)):
+                log.warning("PDF check refused: too many waiting")
+                raise Busy(BUSY_MESSAGE)
+            yield
+        finally:
+            with self._guard:
+                self._waiting.remove(mine)
+                if self._waiting:
+                    self._waiting[0].set()
+
+
+_LINE = _Line()
+
+
+def _take_place(base: Path, places: int) -> int | None:
+    """Lock the first free place file; return its descriptor, or ``None``."""
+    for number in range(places):
+        handle = os.open(base / f"place-{number}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(handle)
+            continue
+        return handle
+    return None
 
 
 def _precheck(path: Path) -> str | None:
@@ -112,7 +249,7 @@ def _precheck(path: Path) -> str | None:
 def _run_child(path: Path, seconds: int, memory_mb: int) -> tuple[dict, str]:
     """Run the child on ``path``; return its reply and a note for the log.
 
-    A child that runs out of time is killed with its whole process group. A
+    A child that runs out of wall-clock time is killed with its whole process group. A
     child that dies or answers nonsense has met a limit or crashed inside the
     parser, and the file counts as too complex.
     """
@@ -135,7 +272,9 @@ def _run_child(path: Path, seconds: int, memory_mb: int) -> tuple[dict, str]:
         env=_child_env(),
     ) as process:
         try:
-            stdout, stderr = process.communicate(timeout=seconds)
+            stdout, stderr = process.communicate(
+                timeout=seconds * WALL_FACTOR + WALL_EXTRA
+            )
         except subprocess.TimeoutExpired:
             _kill_group(process)
             process.communicate()
@@ -247,8 +386,15 @@ def _limit_resources(seconds: int, memory_mb: int) -> None:
     """
     memory = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds + 1, seconds + 2))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+class _TextBudgetSpent(BaseException):
+    """The processor time for the text sample ran out.
+
+    Not an :class:`Exception`, so that no handler inside pypdf swallows it.
+    """
 
 
 def _inspect(path: Path) -> dict:
@@ -259,7 +405,7 @@ def _inspect(path: Path) -> dict:
         return _read(path)
     except DependencyError:
         return {"reason": "password", "error": "DependencyError"}
-    except (MemoryError, RecursionError, LimitReachedError) as error:
+    except (MemoryError, RecursionError, LimitReachedError, _TextBudgetSpent) as error:
         return {"reason": "too_complex", "error": type(error).__name__}
     except Exception as error:  # noqa: BLE001 - any parser failure means damaged
         return {"reason": "damaged", "error": type(error).__name__}
@@ -288,7 +434,7 @@ def _read(path: Path) -> dict:
         page.get("/Contents")
         page.get("/Resources")
 
-    if _has_active_content(reader, min(pages, MAX_PAGES_TOUCHED)):
+    if _has_active_content(reader):
         return {"reason": "active"}
 
     text = _extract_text(reader, min(pages, TEXT_PAGES))
@@ -296,63 +442,137 @@ def _read(path: Path) -> dict:
     return {"reason": None, "pages": pages, "has_text": has_text, "text": text}
 
 
-def _has_active_content(reader, pages: int) -> bool:
+def _has_active_content(reader) -> bool:
     """Tell whether the PDF carries scripts, launch actions or embedded files.
 
-    Looks at the document catalog (names tree, open action, additional
-    actions) and at the pages' own actions and link annotations.
+    Every object is looked at once, wherever it hangs (catalog, pages,
+    bookmarks, form fields, names trees, or nowhere at all): the objects the
+    cross-reference table lists and everything reachable from the trailer.
+    Stream data is not decoded; object streams are read by pypdf itself.
+
+    :raises LimitReachedError: when the file has more entries than
+        :data:`MAX_ENTRIES_WALKED`.
     """
-    root = reader.trailer["/Root"].get_object()
-    names = root.get("/Names")
-    names = names.get_object() if names is not None else {}
-    if "/JavaScript" in names or "/EmbeddedFiles" in names:
-        return True
-    if "/AA" in root or _is_risky(root.get("/OpenAction")):
-        return True
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-    for index in range(pages):
-        page = reader.pages[index]
-        if "/AA" in page:
-            return True
-        annotations = page.get("/Annots")
-        annotations = annotations.get_object() if annotations is not None else []
-        for annotation in annotations:
-            annotation = annotation.get_object()
-            if "/AA" in annotation or _is_risky(annotation.get("/A")):
+    seen: set[tuple[int, int]] = set()
+    pending: list = [reader.trailer, *_listed_objects(reader)]
+    entries = 0
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = _resolve(reader, item)
+        if isinstance(item, DictionaryObject):
+            if _is_risky_dictionary(item):
                 return True
-            if annotation.get("/Subtype") == "/FileAttachment":
-                return True
+            values = list(item.values())
+        elif isinstance(item, ArrayObject):
+            values = list(item)
+        else:
+            continue
+        entries += len(values) + 1
+        if entries > MAX_ENTRIES_WALKED:
+            from pypdf.errors import LimitReachedError
+
+            raise LimitReachedError("too many entries")
+        pending.extend(
+            value
+            for value in values
+            if isinstance(value, DictionaryObject | ArrayObject | IndirectObject)
+        )
     return False
 
 
-def _is_risky(action) -> bool:
-    """Tell whether an action (or a chain of them) runs something."""
-    seen = 0
-    while action is not None and seen < 32:
-        action = action.get_object()
-        if not hasattr(action, "get"):
-            return False
-        if action.get("/S") in RISKY_ACTIONS:
-            return True
-        action = action.get("/Next")
-        if isinstance(action, list):
-            return any(_is_risky(item) for item in action[:32])
-        seen += 1
-    return False
+def _listed_objects(reader) -> list:
+    """Return a reference to every object the cross-reference table lists."""
+    from pypdf.generic import IndirectObject
+
+    listed = [
+        IndirectObject(number, generation, reader)
+        for generation, numbers in reader.xref.items()
+        for number in numbers
+    ]
+    listed += [IndirectObject(number, 0, reader) for number in reader.xref_objStm]
+    return listed
+
+
+def _resolve(reader, reference):
+    """Load one object; one that cannot be read is skipped, as a viewer would.
+
+    Running into a limit is not skipped. pypdf notes the objects it is
+    reading, to find loops, and forgets the note when reading fails; the
+    notes are put back so that a later read of the same object is not taken
+    for a loop.
+    """
+    from pypdf.errors import DependencyError, LimitReachedError
+
+    reading = getattr(reader, "_known_objects", None)
+    before = set(reading) if isinstance(reading, set) else None
+    try:
+        return reader.get_object(reference)
+    except (MemoryError, RecursionError, DependencyError):
+        raise
+    except LimitReachedError as error:
+        if not str(error).startswith("Detected loop"):
+            raise
+        _forget_reads(reading, before)
+    except Exception:  # noqa: BLE001 - an unreadable object holds nothing to run
+        _forget_reads(reading, before)
+    return None
+
+
+def _forget_reads(reading: set | None, before: set | None) -> None:
+    """Put pypdf's notes of the objects being read back as they were."""
+    if reading is not None and before is not None:
+        reading.clear()
+        reading.update(before)
+
+
+def _is_risky_dictionary(item) -> bool:
+    """Tell whether one dictionary is a script, a risky action or a file."""
+    if any(key in RISKY_KEYS for key in item):
+        return True
+    if item.get("/S") in RISKY_ACTIONS:
+        return True
+    return item.get("/Type") in RISKY_TYPES or item.get("/Subtype") in RISKY_TYPES
 
 
 def _extract_text(reader, count: int) -> str:
-    """Return up to :data:`TEXT_LIMIT` printable characters from the first pages."""
+    """Return up to :data:`TEXT_LIMIT` printable characters from the first pages.
+
+    :raises _TextBudgetSpent: after :data:`TEXT_SECONDS` of processor time.
+    """
     parts: list[str] = []
-    for index in range(count):
-        parts.append(_page_text(reader.pages[index]))
-        if sum(len(part) for part in parts) >= TEXT_LIMIT:
-            break
+    with _text_budget(TEXT_SECONDS):
+        for index in range(count):
+            parts.append(_page_text(reader.pages[index]))
+            if sum(len(part) for part in parts) >= TEXT_LIMIT:
+                break
 
     text = "\n".join(part.strip() for part in parts if part.strip())
     text = text.encode("utf-8", "replace").decode("utf-8")
     text = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
     return text[:TEXT_LIMIT]
+
+
+@contextlib.contextmanager
+def _text_budget(seconds: float) -> Iterator[None]:
+    """Raise :class:`_TextBudgetSpent` after ``seconds`` of processor time."""
+
+    def spent(_signum, _frame):
+        raise _TextBudgetSpent
+
+    previous = signal.signal(signal.SIGPROF, spent)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def _page_text(page) -> str:

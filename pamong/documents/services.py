@@ -4,13 +4,14 @@ import hashlib
 import logging
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from flask import current_app
 
 from pamong.accounts.models import User
 from pamong.documents.models import Document
-from pamong.documents.pdfcheck import check_pdf
+from pamong.documents.pdfcheck import Busy, check_pdf, check_slot
 from pamong.extensions import db
 
 log = logging.getLogger(__name__)
@@ -18,8 +19,18 @@ log = logging.getLogger(__name__)
 CHUNK = 64 * 1024
 
 
+#: Defaults of the settings of :func:`check_places`, used when the
+#: configuration does not name them.
+PDF_CHECK_PLACES = 2
+PDF_CHECK_WAIT_SECONDS = 20
+
+
 class Refused(Exception):
     """The file cannot be accepted; ``str(error)`` tells the official why."""
+
+
+class CheckBusy(Refused):
+    """No place to check the file came free in time; the file is not at fault."""
 
 
 def storage_path(storage_name: str) -> Path:
@@ -33,8 +44,7 @@ def store_sk(owner: User, stream, filename: str) -> Document:
     :param stream: a readable binary stream, read in chunks.
     :raises Refused: when the file is too big, empty or not an openable PDF.
     """
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _private_folder(Path(current_app.config["UPLOAD_FOLDER"]))
     temporary = folder / f".part-{secrets.token_hex(16)}"
     try:
         size, digest = _copy_limited(stream, temporary)
@@ -63,7 +73,8 @@ def _copy_limited(stream, target: Path) -> tuple[int, str]:
     limit = current_app.config["SK_MAX_BYTES"]
     digest = hashlib.sha256()
     size = 0
-    with target.open("wb") as out:
+    handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(handle, "wb") as out:
         for chunk in iter(lambda: stream.read(CHUNK), b""):
             size += len(chunk)
             if size > limit:
@@ -74,26 +85,37 @@ def _copy_limited(stream, target: Path) -> tuple[int, str]:
 
 
 def _keep(owner: User, path: Path, filename: str, size: int, digest: str) -> Document:
-    """Run the PDF check, then move the file under a random name."""
+    """Run the PDF check, then move the file under a random name.
+
+    The stored file and its folder are readable by the application only.
+
+    :raises CheckBusy: when no place to check the file came free in time.
+    """
     config = current_app.config
-    result = check_pdf(
-        path,
-        seconds=config["PDF_CHECK_SECONDS"],
-        memory_mb=config["PDF_CHECK_MEMORY_MB"],
-    )
+    try:
+        with check_places():
+            result = check_pdf(
+                path,
+                seconds=config["PDF_CHECK_SECONDS"],
+                memory_mb=config["PDF_CHECK_MEMORY_MB"],
+            )
+    except Busy as error:
+        log.info("SK of user %s not checked: server busy", owner.id)
+        raise CheckBusy(str(error)) from error
     if not result.ok:
         log.info("SK refused for user %s: %s", owner.id, result.reason)
         raise Refused(result.message)
 
     storage_name = secrets.token_hex(16) + ".pdf"
     final = storage_path(storage_name)
-    final.parent.mkdir(parents=True, exist_ok=True)
+    _private_folder(final.parent)
+    os.chmod(path, 0o600)
     os.replace(path, final)
 
     document = Document(
         owner_id=owner.id,
         storage_name=storage_name,
-        original_name=_safe_name(filename),
+        original_name=safe_name(filename),
         sha256=digest,
         size=size,
         pages=result.pages,
@@ -105,6 +127,45 @@ def _keep(owner: User, path: Path, filename: str, size: int, digest: str) -> Doc
     return document
 
 
+def check_places():
+    """Return the context that holds one of the host's places to check a PDF.
+
+    ``PDF_CHECK_PLACES`` checks run at once across every worker process;
+    a request waits up to ``PDF_CHECK_WAIT_SECONDS`` for a place.
+    """
+    config = current_app.config
+    return check_slot(
+        places_folder(),
+        config.get("PDF_CHECK_PLACES", PDF_CHECK_PLACES),
+        config.get("PDF_CHECK_WAIT_SECONDS", PDF_CHECK_WAIT_SECONDS),
+    )
+
+
+def places_folder() -> Path:
+    """Return the folder of the lock files that stand for the places.
+
+    ``PDF_CHECK_PLACES_FOLDER`` if set; otherwise a folder in the system's
+    temporary folder named after the upload folder, so that the worker
+    processes of one installation share it and two installations do not.
+    """
+    config = current_app.config
+    if config.get("PDF_CHECK_PLACES_FOLDER"):
+        return Path(config["PDF_CHECK_PLACES_FOLDER"])
+    upload_folder = os.path.abspath(config["UPLOAD_FOLDER"])
+    tag = hashlib.sha256(upload_folder.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"pamong-pdfcheck-{os.getuid()}-{tag}"
+
+
+def _private_folder(folder: Path) -> Path:
+    """Make ``folder`` (and the upload folder above it) usable by the owner only."""
+    upload_folder = Path(current_app.config["UPLOAD_FOLDER"])
+    for path in (upload_folder, folder):
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if path.stat().st_mode & 0o777 != 0o700:
+            os.chmod(path, 0o700)
+    return folder
+
+
 def _too_big_message() -> str:
     """Explain the size limit and what to do about it."""
     return (
@@ -113,11 +174,17 @@ def _too_big_message() -> str:
     )
 
 
-def _safe_name(filename: str) -> str:
-    """Keep a display name for the file without path parts or odd characters."""
-    name = Path(filename or "sk.pdf").name.replace('"', "").strip()
-    printable = "".join(ch for ch in name if ch.isprintable())
-    return (printable or "sk.pdf")[:200]
+def safe_name(filename: str) -> str:
+    """Keep a display name for the file without path parts or odd characters.
+
+    Both kinds of slash count as path separators, and a name of dots only is
+    no name.
+    """
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name.replace('"', "") if ch.isprintable()).strip()
+    if not name.strip("."):
+        return "sk.pdf"
+    return name[:200]
 
 
 def discard_file(storage_name: str) -> None:

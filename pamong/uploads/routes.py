@@ -6,13 +6,32 @@ protection stays on: clients send the page's token in ``X-CSRFToken``.
 """
 
 from flask import current_app, jsonify, request, url_for
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 
 from pamong.accounts.access import official_required
+from pamong.extensions import limiter
 from pamong.uploads import bp, services, tus
 from pamong.uploads.tus import UploadError
 
 SIGNED_OUT = "Sesi Anda sudah berakhir. Muat ulang halaman, lalu masuk lagi."
+TOO_OFTEN = (
+    "Terlalu banyak unggahan SK baru dalam waktu singkat. Tunggu sebentar, lalu "
+    "coba lagi."
+)
+
+#: Uploads one account may start, unless ``TUS_CREATE_LIMIT`` says otherwise.
+CREATE_LIMIT = "30 per hour"
+
+
+def per_account() -> str:
+    """Rate-limit key: the logged-in account."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else "anon"
+
+
+def create_limit() -> str:
+    """Return how many uploads one account may start, from the configuration."""
+    return current_app.config.get("TUS_CREATE_LIMIT", CREATE_LIMIT)
 
 
 @bp.before_request
@@ -45,6 +64,12 @@ def refused(error: UploadError):
     return tus.error(error.status, error.message, error.headers)
 
 
+@bp.errorhandler(RateLimitExceeded)
+def too_often(_error: RateLimitExceeded):
+    """Answer a request over the limit in the tus way, with a plain reason."""
+    return tus.error(429, TOO_OFTEN)
+
+
 @bp.route("/", methods=["OPTIONS"])
 def capabilities():
     """Tell tus clients the version, extensions and largest size on offer."""
@@ -53,8 +78,14 @@ def capabilities():
 
 @bp.route("/", methods=["POST"], provide_automatic_options=False)
 @official_required
+@limiter.limit(create_limit, key_func=per_account)
 def create():
-    """Creation: reserve room for one SK of ``Upload-Length`` bytes."""
+    """Creation: reserve room for one SK of ``Upload-Length`` bytes.
+
+    Each upload ends in a costly PDF check, so an account may start only
+    ``TUS_CREATE_LIMIT`` of them; the pieces of a started one are not
+    limited.
+    """
     length = tus.upload_length(request.headers, current_app.config["SK_MAX_BYTES"])
     metadata = tus.upload_metadata(request.headers)
 

@@ -49,10 +49,17 @@ from pamong.accounts.models import User
 from pamong.core.templating import file_size
 from pamong.documents.models import Document
 from pamong.documents.pdfcheck import MESSAGES
-from pamong.documents.services import Refused, store_sk_file
+from pamong.documents.services import (
+    CheckBusy,
+    Refused,
+    discard_file,
+    safe_name,
+    store_sk_file,
+)
 from pamong.extensions import db
 from pamong.registration import services as registration
-from pamong.uploads.tus import UploadError, too_big_message
+from pamong.registration.steps import lock_account
+from pamong.uploads.tus import UploadError
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +96,10 @@ BAD_NAME = "Nama berkas tidak sah. Ganti nama berkas, lalu pilih lagi."
 INTERRUPTED = "Unggahan terputus. Bagian yang sudah sampai disimpan."
 NOT_DONE = "Unggahan belum selesai."
 LOST = "Unggahan tidak lengkap di server. Pilih berkas SK lagi."
+CLOSED_MEANWHILE = (
+    "SK ini tidak disimpan karena pendaftaran sudah dikirim. SK yang dikirim "
+    "bersama pendaftaran tetap dipakai."
+)
 
 
 @dataclass
@@ -280,6 +291,7 @@ def _describe(metadata: dict[str, str]) -> tuple[str, str]:
     filename = metadata.get("filename", "").strip() or "sk.pdf"
     if len(filename) > 255 or not filename.isprintable():
         raise UploadError(400, BAD_NAME)
+    filename = safe_name(filename)
     filetype = metadata.get("filetype", "").strip().lower()
     if filetype not in PDF_TYPES:
         raise UploadError(415, MESSAGES["not_pdf"])
@@ -332,6 +344,9 @@ def append(
 ) -> Upload:
     """Write one piece of the file at ``offset``; finish it if it is the last.
 
+    A piece of nothing at the end of an upload whose verdict is in is
+    answered with the offset, as for any complete upload.
+
     :param content_length: the declared size of the piece, if any.
     :param stream: the request body, read in chunks and never all at once.
     :raises UploadError: 403 when step 3 has closed meanwhile; 404/410 as
@@ -349,9 +364,13 @@ def append(
             raise UploadError(409, WRONG_OFFSET)
         room = upload.length - upload.offset
         if content_length is not None and content_length > room:
-            raise UploadError(413, too_big_message(current_app.config["SK_MAX_BYTES"]))
+            raise UploadError(413, too_long_message(upload.length))
+        if upload.state in (STORED, REFUSED):
+            if stream.read(1):
+                raise UploadError(413, too_long_message(upload.length))
+            return upload
 
-        received, interrupted = _receive(stream, folder / "data", offset, room)
+        received, interrupted = _receive(stream, folder / "data", upload)
         if received:
             upload.offset += received
             upload.expires_at = now() + _expiry_seconds()
@@ -367,13 +386,23 @@ def append(
     return upload
 
 
-def _receive(stream: BinaryIO, path: Path, offset: int, room: int) -> tuple[int, bool]:
-    """Copy the body to ``path`` at ``offset``; return bytes kept and whether cut.
+def too_long_message(length: int) -> str:
+    """Say that more bytes came than the size declared at the start."""
+    return (
+        "Data yang dikirim lebih besar dari ukuran berkas yang disebut di awal "
+        f"({file_size(length)}). Pilih berkas SK lagi."
+    )
 
-    Anything left in the file past ``offset`` from an earlier broken piece is
-    dropped first. A body longer than ``room`` (possible only without a
+
+def _receive(stream: BinaryIO, path: Path, upload: Upload) -> tuple[int, bool]:
+    """Copy the body to ``path`` at the offset; return bytes kept and whether cut.
+
+    Anything left in the file past the offset from an earlier broken piece is
+    dropped first. A body longer than the room left (possible only without a
     Content-Length) is refused whole.
     """
+    offset = upload.offset
+    room = upload.length - offset
     received = 0
     interrupted = False
     with path.open("r+b") as out:
@@ -391,7 +420,7 @@ def _receive(stream: BinaryIO, path: Path, offset: int, room: int) -> tuple[int,
             interrupted, overflow = True, False
         if overflow:
             out.truncate(offset)
-            raise UploadError(413, too_big_message(current_app.config["SK_MAX_BYTES"]))
+            raise UploadError(413, too_long_message(upload.length))
         out.flush()
         os.fsync(out.fileno())
     return received, interrupted
@@ -401,11 +430,20 @@ def _finish(user: User, folder: Path, upload: Upload) -> Upload:
     """Check the complete file like a form upload; keep the verdict.
 
     Called with the lock held. An accepted file leaves the folder for the
-    document store and is attached to the profile; a refused one is deleted.
+    document store and is attached to the profile, if step 3 is still open
+    once the account is locked; a refused one is deleted. When the server is
+    too busy to check it, the file stays and the verdict is worked out when
+    it is next asked for.
     """
     data = folder / "data"
     try:
         document = store_sk_file(user, data, upload.filename)
+    except CheckBusy as error:
+        db.session.rollback()
+        upload.message = str(error)
+        _write(folder, upload)
+        log.info("tus upload %s of user %s: check deferred", upload.id, user.id)
+        return upload
     except Refused as error:
         db.session.rollback()
         upload.state, upload.message = REFUSED, str(error)
@@ -413,21 +451,45 @@ def _finish(user: User, folder: Path, upload: Upload) -> Upload:
         db.session.rollback()
         upload.state, upload.message = REFUSED, LOST
     else:
-        registration.attach_sk(user, document)
-        upload.state = STORED
-        upload.message = stored_message(document)
-        upload.document = {
-            "id": document.id,
-            "name": document.original_name,
-            "size": document.size,
-            "pages": document.pages,
-            "sha256": document.sha256,
-        }
+        if _step_still_open(user):
+            _attach(user, document, upload)
+        else:
+            storage_name = document.storage_name
+            db.session.rollback()
+            discard_file(storage_name)
+            upload.state, upload.message = REFUSED, CLOSED_MEANWHILE
     data.unlink(missing_ok=True)
     upload.expires_at = now() + _expiry_seconds()
     _write(folder, upload)
     log.info("tus upload %s of user %s: %s", upload.id, user.id, upload.state)
     return upload
+
+
+def _step_still_open(user: User) -> bool:
+    """Lock the account, then tell whether step 3 may still be changed.
+
+    The form may have been handed in while the file was checked; the lock
+    makes the answer hold until the SK is attached.
+    """
+    lock_account(user)
+    db.session.refresh(user)
+    if user.profile is not None:
+        db.session.refresh(user.profile)
+    return registration.may_open_step(user, 3)
+
+
+def _attach(user: User, document: Document, upload: Upload) -> None:
+    """Put the accepted file on the profile and note it in the sidecar."""
+    registration.attach_sk(user, document)
+    upload.state = STORED
+    upload.message = stored_message(document)
+    upload.document = {
+        "id": document.id,
+        "name": document.original_name,
+        "size": document.size,
+        "pages": document.pages,
+        "sha256": document.sha256,
+    }
 
 
 def stored_message(document: Document) -> str:
@@ -453,7 +515,7 @@ def verdict(user: User, upload_id: str) -> dict:
                 upload = _finish(user, folder, upload)
 
     message = upload.message
-    if upload.state in (UPLOADING, CHECKING):
+    if upload.state == UPLOADING or (upload.state == CHECKING and not message):
         message = NOT_DONE
     return {
         "state": upload.state,
