@@ -64,6 +64,15 @@ class Config:
     #: Limits of the separate process that opens each PDF with pypdf.
     PDF_CHECK_SECONDS = env_int("PDF_CHECK_SECONDS", 8)
     PDF_CHECK_MEMORY_MB = env_int("PDF_CHECK_MEMORY_MB", 512)
+    #: Checks that run at once across the host's workers, how long a request
+    #: waits for a place before "server sibuk", and the folder of the places'
+    #: lock files (by default one per installation in the temporary folder).
+    PDF_CHECK_PLACES = env_int("PDF_CHECK_PLACES", 2)
+    PDF_CHECK_WAIT_SECONDS = env_int("PDF_CHECK_WAIT_SECONDS", 20)
+    PDF_CHECK_PLACES_FOLDER = env("PDF_CHECK_PLACES_FOLDER")
+
+    #: Resumable SK uploads one official may start.
+    TUS_CREATE_LIMIT = env("TUS_CREATE_LIMIT", "30 per hour")
 
     #: Outgoing mail: the local sink of `make run` by default.
     MAIL_SERVER = env("MAIL_SERVER", "127.0.0.1")

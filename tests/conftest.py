@@ -57,6 +57,7 @@ def _settings(url: str, folder: Path, smtp_port: int) -> dict:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,
         "UPLOAD_FOLDER": str(folder / "uploads"),
+        "PDF_CHECK_PLACES_FOLDER": str(folder / "pdf-check-places"),
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_port,
         "MAIL_TIMEOUT": 5,

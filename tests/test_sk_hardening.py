@@ -263,3 +263,36 @@ def test_stored_sk_is_private(app, client, path):
     assert stored.stat().st_mode & 0o777 == 0o600
     assert stored.parent.stat().st_mode & 0o777 == 0o700
     assert Path(app.config["UPLOAD_FOLDER"]).stat().st_mode & 0o777 == 0o700
+
+
+def test_form_sk_checked_while_handed_in_elsewhere_is_not_attached(
+    app, client, monkeypatch
+):
+    """A file sent with step 3, checked while another tab hands it in, is dropped."""
+    official = Official(client)
+    official.sign_up()
+    official.step1()
+    official.step2()
+    official.step3(sk_number="")
+    first = sk_of(app, official.email)
+
+    real_check = documents.check_pdf
+    submitted = []
+
+    def check_while_submitting(path, **limits):
+        """Hand the form in from another tab while this file is checked."""
+        other = app.test_client()
+        other.set_cookie("session", client.get_cookie("session").value)
+        submitted.append(Official(other).step3(pdf=False).status_code)
+        return real_check(path, **limits)
+
+    monkeypatch.setattr(documents, "check_pdf", check_while_submitting)
+    response = official.step3(filename="baru.pdf")
+
+    assert submitted == [302]
+    assert response.status_code in (200, 302)
+    events = history(app, official.email)
+    assert "sk_replaced" not in events
+    assert sk_of(app, official.email).id == first.id
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    assert {path.name for path in folder.glob("??/*.pdf")} == {first.storage_name}

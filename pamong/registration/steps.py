@@ -22,7 +22,7 @@ from pamong.accounts.services import record
 from pamong.admin.choices import STEPS as STEP_LABELS
 from pamong.admin.services import correction_steps, latest_decision
 from pamong.core.http import no_store
-from pamong.documents.services import Refused, store_sk
+from pamong.documents.services import Refused, discard_file, store_sk
 from pamong.extensions import db
 from pamong.registration import services
 from pamong.registration import validators as rules
@@ -42,6 +42,12 @@ STEP_KEYS = tuple(key for key, _label in STEP_LABELS)
 
 #: The step that hands the registration in when saved.
 LAST_STEP = len(STEP_KEYS)
+
+#: Why a file checked while the form was handed in elsewhere was not kept.
+SK_AFTER_SUBMISSION = (
+    "SK ini tidak disimpan karena pendaftaran sudah dikirim. SK yang dikirim "
+    "bersama pendaftaran tetap dipakai."
+)
 
 
 @dataclass
@@ -215,6 +221,12 @@ def take_upload(form, user) -> str | None:
         db.session.rollback()
         form.sk_file.errors = [str(error)]
         return str(error)
+    if not sk_step_still_open(user):
+        storage_name = document.storage_name
+        db.session.rollback()
+        discard_file(storage_name)
+        form.sk_file.errors = [SK_AFTER_SUBMISSION]
+        return SK_AFTER_SUBMISSION
     services.attach_sk(user, document)
     return None
 
@@ -332,6 +344,20 @@ def lock_account(user) -> None:
         )
     else:
         db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+
+
+def sk_step_still_open(user) -> bool:
+    """Lock the account, then tell whether step 3 may still be changed.
+
+    An SK is checked for seconds; the form may have been handed in from
+    another tab meanwhile. The lock makes the answer hold until the SK is
+    attached and the transaction ends.
+    """
+    lock_account(user)
+    db.session.refresh(user)
+    if user.profile is not None:
+        db.session.refresh(user.profile)
+    return services.may_open_step(user, 3)
 
 
 def correction_of(user) -> Correction | None:

@@ -58,7 +58,7 @@ from pamong.documents.services import (
 )
 from pamong.extensions import db
 from pamong.registration import services as registration
-from pamong.registration.steps import lock_account
+from pamong.registration.steps import SK_AFTER_SUBMISSION, sk_step_still_open
 from pamong.uploads.tus import UploadError
 
 log = logging.getLogger(__name__)
@@ -96,10 +96,7 @@ BAD_NAME = "Nama berkas tidak sah. Ganti nama berkas, lalu pilih lagi."
 INTERRUPTED = "Unggahan terputus. Bagian yang sudah sampai disimpan."
 NOT_DONE = "Unggahan belum selesai."
 LOST = "Unggahan tidak lengkap di server. Pilih berkas SK lagi."
-CLOSED_MEANWHILE = (
-    "SK ini tidak disimpan karena pendaftaran sudah dikirim. SK yang dikirim "
-    "bersama pendaftaran tetap dipakai."
-)
+CLOSED_MEANWHILE = SK_AFTER_SUBMISSION
 
 
 @dataclass
@@ -451,7 +448,7 @@ def _finish(user: User, folder: Path, upload: Upload) -> Upload:
         db.session.rollback()
         upload.state, upload.message = REFUSED, LOST
     else:
-        if _step_still_open(user):
+        if sk_step_still_open(user):
             _attach(user, document, upload)
         else:
             storage_name = document.storage_name
@@ -463,19 +460,6 @@ def _finish(user: User, folder: Path, upload: Upload) -> Upload:
     _write(folder, upload)
     log.info("tus upload %s of user %s: %s", upload.id, user.id, upload.state)
     return upload
-
-
-def _step_still_open(user: User) -> bool:
-    """Lock the account, then tell whether step 3 may still be changed.
-
-    The form may have been handed in while the file was checked; the lock
-    makes the answer hold until the SK is attached.
-    """
-    lock_account(user)
-    db.session.refresh(user)
-    if user.profile is not None:
-        db.session.refresh(user.profile)
-    return registration.may_open_step(user, 3)
 
 
 def _attach(user: User, document: Document, upload: Upload) -> None:
