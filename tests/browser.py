@@ -177,9 +177,10 @@ def fill_identity(page: Page, nik: str = NIK) -> None:
 
 
 def next_step(page: Page, path: str) -> None:
-    """Press Selanjutnya and wait for the page at ``path``."""
+    """Press Selanjutnya and wait for the page at ``path`` and its scripts."""
     page.get_by_role("button", name="Selanjutnya").tap()
     expect(page).to_have_url(path_is(path))
+    page.wait_for_load_state("domcontentloaded")
 
 
 def fill_position(page: Page) -> None:
