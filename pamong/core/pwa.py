@@ -4,7 +4,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, current_app, jsonify, render_template
 from flask_wtf.csrf import generate_csrf
 
 from pamong.config import ROOT
@@ -82,8 +82,7 @@ def service_worker():
     response = current_app.response_class(script, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     response.cache_control.no_cache = True
-    response.set_etag(hashlib.sha256(script.encode()).hexdigest()[:16])
-    return response.make_conditional(request)
+    return response
 
 
 def _precached(name: str) -> bool:
