@@ -278,7 +278,9 @@ def walk(page: Page, browsing, app, tmp_path, check) -> list[str]:
     ui.fill_identity(page)
     page.get_by_label("Laki-laki").check()
     ui.next_step(page, "/daftar/identitas")
-    expect(page.locator(".warning")).to_be_visible()
+    expect(page.locator("div.warning")).to_be_visible()
+    expect(page.locator("#warning-summary")).to_be_focused()
+    expect(page.locator("#warning-summary a")).to_have_attribute("href", "#confirm_nik")
     visit("langkah-1-peringatan-nik")
 
     page.get_by_label("Perempuan").check()
@@ -584,6 +586,7 @@ def test_whole_path_with_keyboard_only(browsing, tmp_path):
     keys.type("188.45/123/DPMD/2021")
     tab_to(page, r"#sk_date\[date\]")
     type_date(page, "2020-12-28")
+    page.locator("#sk-upload-status").wait_for(state="attached")
     tab_to(page, r"#sk_file\[file\]")
     with page.expect_file_chooser() as chooser:
         keys.press("Space")

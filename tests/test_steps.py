@@ -370,6 +370,7 @@ def test_identity_soft_mismatch_needs_confirmation(
     assert first.status_code in REFUSED
     page = Page(first.data)
     assert warning in page.text
+    assert b'id="warning-summary"' in first.data
     assert 'name="confirm_nik"' in page.text
     assert_typed_values_kept(page, merged(official.identity, overrides))
     assert snapshot(app, official.email).profile is None

@@ -179,7 +179,7 @@
     if (window.htmx) {
       window.htmx.process(fresh);
     }
-    const summary = fresh.querySelector("#error-summary");
+    const summary = fresh.querySelector("#error-summary, #warning-summary");
     return summary ? summary.focus() : scrollTo(0, 0);
   };
 
