@@ -180,3 +180,31 @@ def test_a_lock_after_the_quiet_time_is_mailed_again(app):
     done = client.post(link, data={"csrf_token": csrf_from(page.data)})
     assert b"Akun sudah dibuka" in done.data
     assert can_log_in(app, official)
+
+
+def test_right_password_checked_while_a_burst_locks_is_refused(app, monkeypatch):
+    """A lock that lands while the right password is being hashed keeps it out."""
+    from pamong.accounts import services
+
+    official = Official(app.test_client())
+    official.sign_up()
+    real_matches = services.password_matches
+
+    def matches_while_locked_elsewhere(password_hash, password):
+        """Let parallel guesses lock the account during the hash."""
+        with db.engine.begin() as other:
+            other.execute(
+                update(User)
+                .where(User.email == official.email)
+                .values(failed_logins=5, locked_until=utcnow() + timedelta(minutes=15))
+            )
+        return real_matches(password_hash, password)
+
+    monkeypatch.setattr(services, "password_matches", matches_while_locked_elsewhere)
+    page = Official(app.test_client(), email=official.email).log_in()
+
+    assert page.status_code == 200
+    assert "Location" not in page.headers
+    locked = account(app, official.email)
+    assert locked.locked_until is not None
+    assert locked.failed_logins == 5

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from pamong.accounts.models import SUSPENDED, User
 from pamong.accounts.services import (
@@ -202,12 +202,25 @@ def _lock_mailed_since(email: str, since: datetime) -> bool:
     )
 
 
-def note_good_login(user: User) -> None:
-    """Forget earlier failures after a successful login."""
-    if user.failed_logins or user.locked_until:
-        user.failed_logins = 0
-        user.locked_until = None
-        db.session.commit()
+def note_good_login(user: User) -> bool:
+    """Forget earlier failures after a right password; ``False`` if locked now.
+
+    A burst of parallel guesses may lock the account while this request's
+    password was being checked; the reset happens only where no lock holds,
+    so a right password in that burst is refused like every other.
+    """
+    now = utcnow()
+    cleared = db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            or_(User.locked_until.is_(None), User.locked_until <= now),
+        )
+        .values(failed_logins=0, locked_until=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return cleared == 1
 
 
 def unlock(token: str) -> bool:

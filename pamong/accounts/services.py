@@ -128,7 +128,9 @@ def attempt_login(email: str, password: str) -> User | None:
         audit("login_suspended", good.id)
         raise AccountFrozen(good.email)
 
-    recovery.note_good_login(good)
+    if not recovery.note_good_login(good):
+        audit("login_locked", good.id)
+        return None
     audit("login", good.id)
     return good
 
