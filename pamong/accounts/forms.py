@@ -1,8 +1,10 @@
-"""Forms for logging in."""
+"""Forms for logging in, recovering a password and correcting the email."""
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
+
+from pamong.registration.forms import mailable_email
 
 
 class LoginForm(FlaskForm):
@@ -47,4 +49,26 @@ class ResetPasswordForm(FlaskForm):
         "Kata sandi baru",
         validators=[DataRequired("Buat kata sandi baru.")],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangeEmailForm(FlaskForm):
+    """A corrected address, checked as on sign-up, and the current password."""
+
+    email = EmailField(
+        "Email baru",
+        validators=[
+            DataRequired("Isi alamat email yang benar."),
+            Length(max=254, message="Alamat email terlalu panjang."),
+            mailable_email,
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
+    password = PasswordField(
+        "Kata sandi Anda sekarang",
+        validators=[
+            DataRequired("Isi kata sandi Anda untuk memastikan ini akun Anda."),
+            Length(max=200, message="Kata sandi terlalu panjang."),
+        ],
+        render_kw={"autocomplete": "current-password"},
     )

@@ -1,4 +1,4 @@
-"""Log in, log out, and verify the email address from the mailed link."""
+"""Log in, log out, verify the email address, and correct a mistyped one."""
 
 import json
 
@@ -7,12 +7,18 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from pamong.accounts import bp, privacy, recovery, services
 from pamong.accounts.access import home_for, official_required
-from pamong.accounts.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
+from pamong.accounts.forms import (
+    ChangeEmailForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+)
 from pamong.accounts.models import SUBMITTED
-from pamong.accounts.passwords import password_problem
+from pamong.accounts.passwords import password_matches, password_problem
 from pamong.core.http import no_store
 from pamong.core.logs import audit
 from pamong.extensions import limiter
+from pamong.registration.routes import per_account
 
 
 @bp.route("/")
@@ -127,6 +133,47 @@ def resend_verification():
         queue_verification_mail(current_user)
         flash("Email verifikasi sudah dikirim ulang. Periksa kotak masuk.", "info")
     return redirect(url_for("registration.status"))
+
+
+@bp.route("/akun/email", methods=["GET", "POST"])
+@official_required
+@limiter.limit("5 per hour", methods=["POST"], key_func=per_account)
+def change_email():
+    """Let an official whose address is not yet verified correct it."""
+    if not services.may_change_email(current_user):
+        return redirect(url_for("registration.status"))
+
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        if not password_matches(current_user.password_hash, form.password.data):
+            audit("email_change_refused", current_user.id)
+            form.password.errors.append("Kata sandi salah.")
+        else:
+            try:
+                services.change_email(current_user, form.email.data)
+            except services.EmailUnchanged:
+                form.email.errors.append(
+                    "Ini alamat email Anda sekarang. Tulis alamat yang benar."
+                )
+            except services.EmailTaken:
+                form.email.errors.append("Email ini sudah terdaftar. Pakai email lain.")
+            else:
+                flash(email_changed_message(current_user), "info")
+                return redirect(url_for("registration.status"))
+    return no_store(render_template("accounts/change_email.html", form=form))
+
+
+def email_changed_message(user) -> str:
+    """Say where the verification mail went, or that it comes after the steps."""
+    if user.state == SUBMITTED:
+        return (
+            f"Alamat email diganti menjadi {user.email}. Kami sudah mengirim email "
+            "verifikasi ke alamat baru ini; tautan di email lama tidak berlaku lagi."
+        )
+    return (
+        f"Alamat email diganti menjadi {user.email}. Email verifikasi dikirim ke "
+        "alamat ini setelah semua langkah pendaftaran selesai."
+    )
 
 
 @bp.route("/data-saya")

@@ -14,6 +14,7 @@ from pamong.accounts.models import (
     PENDING,
     REGISTERED,
     SUBMITTED,
+    SUSPENDED,
     AccountEvent,
     User,
 )
@@ -229,3 +230,49 @@ def confirm_email(user: User) -> bool:
 
     audit("email_verified", user.id)
     return True
+
+
+class EmailUnchanged(Exception):
+    """The new address is the one the account already has."""
+
+
+def may_change_email(user: User) -> bool:
+    """Tell whether an official may still correct the address they signed up with."""
+    return (
+        user.role != ADMIN
+        and user.email_verified_at is None
+        and user.state != SUSPENDED
+    )
+
+
+def change_email(user: User, new_email: str) -> None:
+    """Give an unverified account a new address and mail it a fresh link.
+
+    Links already mailed to the old address stop working, because a
+    verification token carries the address it was sent to.
+
+    :raises EmailUnchanged: when the address is the current one.
+    :raises EmailTaken: when another account already uses the address.
+    """
+    from pamong.registration.services import queue_verification_mail
+
+    address = normalise_email(new_email)
+    if address == user.email:
+        raise EmailUnchanged(address)
+    if find_by_email(address) is not None:
+        raise EmailTaken(address)
+
+    user.email = address
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        if is_unique_violation(error):
+            raise EmailTaken(address) from error
+        raise
+    record(user, "email_changed")
+    if user.state == SUBMITTED:
+        queue_verification_mail(user, commit=False)
+    db.session.commit()
+
+    audit("email_changed", user.id, mailed=user.state == SUBMITTED)

@@ -24,6 +24,7 @@ EVENT_LABELS = {
     "submitted": "Pendaftaran dikirim",
     "resubmitted": "Perbaikan dikirim",
     "email_verified": "Email terverifikasi",
+    "email_changed": "Email diganti",
     "approved": "Disetujui",
     "rejected": "Ditolak",
     "correction_requested": "Diminta perbaikan",
