@@ -1,8 +1,11 @@
 """Forged or mistyped values in the admin forms are refused in Bahasa Indonesia."""
 
+import time
+
 import pytest
 from sqlalchemy import select
 
+from pamong.accounts.access import PASSWORD_AT
 from pamong.admin.models import AuditEntry
 from pamong.extensions import db
 from tests.admin_helpers import admin_tables, load, login_admin, seed  # noqa: F401
@@ -125,3 +128,39 @@ def test_export_audit_masks_a_nik_inside_the_search(app, runner):
         ).all()
     assert details and "5203015204850001" not in details[0]
     assert "5203********0001" in details[0]
+
+
+def test_appointing_an_admin_with_an_address_mail_cannot_reach(app, runner):
+    """An accented address is refused for a new admin, who could never get mail."""
+    admin = login_admin(app, runner)
+    token = csrf_from(admin.client.get("/admin/pengelola").data)
+
+    response = admin.client.post(
+        "/admin/pengelola",
+        data={"csrf_token": token, "email": "ü@desa.id", "name": "Ani", "region": "52"},
+    )
+
+    refused(response, "huruf beraksen")
+    assert "ü@desa.id" in response.get_data(as_text=True)
+
+
+def test_setting_a_target_needs_a_recent_password(app, runner):
+    """A target set long after the password was typed waits for it, unchanged."""
+    admin = login_admin(app, runner)
+    token = csrf_from(admin.client.get("/admin/target").data)
+    with admin.client.session_transaction() as session:
+        session[PASSWORD_AT] = int(time.time()) - 31 * 60
+
+    response = admin.client.post(
+        "/admin/target",
+        data={
+            "csrf_token": token,
+            "region": "52",
+            "theme": "perencanaan",
+            "villages": "9",
+        },
+    )
+
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/admin/masuk-ulang")
+    assert "9 desa" not in admin.client.get("/admin/target").get_data(as_text=True)

@@ -13,6 +13,7 @@ from pamong.extensions import db
 from tests.admin_helpers import admin_tables, login_admin  # noqa: F401
 from tests.conftest import csrf_from
 from tests.helpers import Official
+from tests.test_concurrency import run_together
 from tests.test_privacy import stored_files
 
 pytestmark = pytest.mark.usefixtures("admin_tables")
@@ -155,3 +156,36 @@ def test_deletion_needs_a_recent_password(app, runner):
     assert answer.status_code == 303
     assert answer.headers["Location"].startswith("/admin/masuk-ulang?next=")
     assert user_id_of(app, "pertama@example.id") == user_id
+
+
+def test_two_admins_deleting_at_once_delete_and_mail_once(app, runner, mailbox):
+    """Pressed by two national admins together: one deletion, one mail, one audit."""
+    asking(app, "pertama@example.id", "5203015204850001")
+    admins = [
+        login_admin(app, runner, "satu@pamong.test"),
+        login_admin(app, runner, "dua@pamong.test"),
+    ]
+    tokens = [csrf_from(a.client.get("/admin/penghapusan/").data) for a in admins]
+    user_id = user_id_of(app, "pertama@example.id")
+
+    def delete(admin, token):
+        """Press the button with a token fetched beforehand."""
+        return admin.client.post(
+            f"/admin/penghapusan/{user_id}", data={"csrf_token": token, "sure": "y"}
+        )
+
+    answers = run_together(
+        [lambda a=a, t=t: delete(a, t) for a, t in zip(admins, tokens, strict=True)]
+    )
+
+    assert sorted(answer.status_code for answer in answers) in ([302, 302], [302, 404])
+    assert user_id_of(app, "pertama@example.id") is None
+    with app.app_context():
+        entries = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "account_deleted")
+        ).all()
+    assert len(entries) == 1
+    subject = "Akun LMS Pamong Desa Anda sudah dihapus"
+    mailbox.wait_for("pertama@example.id", subject)
+    time.sleep(2)
+    assert mailbox.count("pertama@example.id", subject) == 1

@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from pamong.admin.choices import OTHER, REJECT_REASONS, STEPS
 from pamong.registration.choices import THEMES
-from pamong.registration.forms import Choice
+from pamong.registration.forms import Choice, mailable_email
 
 NOTE_MAX = 1000
 
@@ -128,6 +128,7 @@ class AppointForm(FlaskForm):
             DataRequired("Isi alamat email."),
             Length(max=254, message="Alamat email terlalu panjang."),
             Email("Alamat email tidak valid."),
+            mailable_email,
         ],
     )
     name = StringField(

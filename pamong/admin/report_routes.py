@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from pamong.accounts.access import admin_required
 from pamong.admin import audit, bp, progress, scope
-from pamong.admin.access import national_required
+from pamong.admin.access import national_required, recent_login_required
 from pamong.admin.choices import AUDIT_ACTIONS
 from pamong.admin.forms import TargetForm
 from pamong.core.http import no_store
@@ -66,6 +66,7 @@ def targets():
 
 @bp.route("/target", methods=["POST"])
 @national_required
+@recent_login_required("admin.targets")
 def set_target():
     """Set one region's target for one theme."""
     form = TargetForm()

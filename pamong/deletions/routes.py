@@ -43,6 +43,10 @@ def delete(user_id: int):
         return _list_page(form, failed_id=user_id, status=422)
 
     email = official.email
-    services.carry_out(current_user, official)
-    flash(f"Akun {email} sudah dihapus dan pemiliknya dikabari lewat email.", "info")
+    if services.carry_out(current_user, official):
+        flash(
+            f"Akun {email} sudah dihapus dan pemiliknya dikabari lewat email.", "info"
+        )
+    else:
+        flash(f"Akun {email} sudah dihapus oleh admin lain.", "info")
     return redirect(url_for("deletions.requests"))

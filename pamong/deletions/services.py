@@ -20,6 +20,7 @@ from pamong.core.logs import mask_nik
 from pamong.extensions import db
 from pamong.mailer.services import queue_mail
 from pamong.registration.models import Profile
+from pamong.registration.steps import lock_account
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +75,20 @@ def has_requested(user: User) -> bool:
     )
 
 
-def carry_out(admin: User, official: User) -> None:
+def carry_out(admin: User, official: User) -> bool:
     """Delete the official's account and files, audit it and mail the official.
 
-    The mail and the audit entry are committed after the deletion, so a
-    failure between them never leaves an account that was announced deleted.
+    The account is locked first and the request looked up again, so two
+    admins pressing at once delete, audit and mail once; the later one gets
+    ``False``. The mail and the audit entry are committed after the
+    deletion, so a failure between them never leaves an account that was
+    announced deleted.
     """
     user_id, name, email = official.id, official.name, official.email
+    lock_account(official)
+    if not has_requested(official):
+        db.session.rollback()
+        return False
     delete_account(official)
 
     record_admin_action(admin, "account_deleted", user_id)
@@ -93,3 +101,4 @@ def carry_out(admin: User, official: User) -> None:
     )
     db.session.commit()
     log.info("account %s deleted on request by admin %s", user_id, admin.id)
+    return True
