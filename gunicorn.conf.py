@@ -32,6 +32,10 @@ worker would count on its own and let through ``workers`` times the limit.
 Several workers therefore refuse to start until ``RATELIMIT_STORAGE_URI``
 is set (Redis), or set explicitly to ``memory://`` for a trial.
 
+Listening on an address other than loopback requires ``PAMONG_PROXY_COUNT``
+of at least 1: gunicorn has no timeout for reading request headers, so a
+few dozen clients that send them slowly would hold every thread.
+
 gunicorn's control socket (for ``gunicornc``) is opened only when
 ``PAMONG_CONTROL_SOCKET`` names a path: by default every instance on the host
 would share ``~/.gunicorn/gunicorn.ctl``.
@@ -63,7 +67,23 @@ def post_worker_init(worker) -> None:
 
 
 def on_starting(server) -> None:
-    """Refuse several workers whose rate limits nobody chose to share."""
+    """Refuse set-ups that would fail the officials under load or attack.
+
+    Several workers need shared rate limits; an address other than loopback
+    needs the buffering proxy (``PAMONG_PROXY_COUNT``), since gunicorn alone
+    lets a few dozen slow connections hold every thread.
+    """
+    direct = [
+        address
+        for address in server.cfg.bind
+        if not address.startswith(("127.", "localhost", "[::1]", "unix:"))
+    ]
+    if direct and int(os.environ.get("PAMONG_PROXY_COUNT", "0") or 0) < 1:
+        raise SystemExit(
+            f"gunicorn would listen on {', '.join(direct)} without a proxy in "
+            "front: put nginx (proxy_request_buffering on, client_header_timeout "
+            "and client_body_timeout set) before it and set PAMONG_PROXY_COUNT=1."
+        )
     if server.cfg.workers > 1 and not os.environ.get("RATELIMIT_STORAGE_URI"):
         raise SystemExit(
             "RATELIMIT_STORAGE_URI is not set: with several workers each would "

@@ -237,3 +237,29 @@ def test_several_workers_refuse_to_start_without_shared_limits(tmp_path):
 
     assert finished.returncode != 0
     assert "RATELIMIT_STORAGE_URI is not set" in finished.stdout + finished.stderr
+
+
+def test_a_public_address_without_a_proxy_is_refused(tmp_path):
+    """Bound beyond loopback with no proxy declared, gunicorn stops and says why."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PAMONG_PROXY_COUNT", "RATELIMIT_STORAGE_URI")
+    }
+    env.update(
+        PAMONG_BIND=f"0.0.0.0:{free_port()}",
+        WEB_CONCURRENCY="1",
+        PAMONG_INSTANCE_PATH=str(tmp_path),
+    )
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert finished.returncode != 0
+    assert "without a proxy in front" in finished.stdout + finished.stderr
