@@ -7,8 +7,8 @@ protection stays on: clients send the page's token in ``X-CSRFToken``.
 
 from flask import current_app, jsonify, request, url_for
 from flask_limiter import RateLimitExceeded
-from flask_wtf.csrf import CSRFError
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from pamong.accounts.access import official_required
 from pamong.extensions import limiter
