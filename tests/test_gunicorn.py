@@ -213,18 +213,10 @@ def test_body_over_the_limit_gets_the_413_page(server):
     assert "Berkas terlalu besar. SK Jabatan paling besar 10 MB." in body.decode()
 
 
-def test_several_workers_refuse_to_start_without_shared_limits(tmp_path):
-    """Unset RATELIMIT_STORAGE_URI and two workers: gunicorn stops and says why."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key != "RATELIMIT_STORAGE_URI"
-    }
-    env.update(
-        PAMONG_BIND=f"127.0.0.1:{free_port()}",
-        WEB_CONCURRENCY="2",
-        PAMONG_INSTANCE_PATH=str(tmp_path),
-    )
+def refusal(tmp_path, drop: tuple[str, ...], **settings) -> str:
+    """Start gunicorn without the ``drop`` variables; return what it said on exit."""
+    env = {key: value for key, value in os.environ.items() if key not in drop}
+    env.update(PAMONG_INSTANCE_PATH=str(tmp_path), **settings)
 
     finished = subprocess.run(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
@@ -236,30 +228,28 @@ def test_several_workers_refuse_to_start_without_shared_limits(tmp_path):
     )
 
     assert finished.returncode != 0
-    assert "RATELIMIT_STORAGE_URI is not set" in finished.stdout + finished.stderr
+    return finished.stdout + finished.stderr
+
+
+def test_several_workers_refuse_to_start_without_shared_limits(tmp_path):
+    """Unset RATELIMIT_STORAGE_URI and two workers: gunicorn stops and says why."""
+    said = refusal(
+        tmp_path,
+        ("RATELIMIT_STORAGE_URI",),
+        PAMONG_BIND=f"127.0.0.1:{free_port()}",
+        WEB_CONCURRENCY="2",
+    )
+
+    assert "RATELIMIT_STORAGE_URI is not set" in said
 
 
 def test_a_public_address_without_a_proxy_is_refused(tmp_path):
     """Bound beyond loopback with no proxy declared, gunicorn stops and says why."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("PAMONG_PROXY_COUNT", "RATELIMIT_STORAGE_URI")
-    }
-    env.update(
+    said = refusal(
+        tmp_path,
+        ("PAMONG_PROXY_COUNT", "RATELIMIT_STORAGE_URI"),
         PAMONG_BIND=f"0.0.0.0:{free_port()}",
         WEB_CONCURRENCY="1",
-        PAMONG_INSTANCE_PATH=str(tmp_path),
     )
 
-    finished = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-    assert finished.returncode != 0
-    assert "without a proxy in front" in finished.stdout + finished.stderr
+    assert "without a proxy in front" in said
