@@ -8,7 +8,6 @@ protection stays on: clients send the page's token in ``X-CSRFToken``.
 from flask import current_app, jsonify, request, url_for
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 
 from pamong.accounts.access import official_required
 from pamong.extensions import limiter
@@ -16,9 +15,6 @@ from pamong.uploads import bp, services, tus
 from pamong.uploads.tus import UploadError
 
 SIGNED_OUT = "Sesi Anda sudah berakhir. Muat ulang halaman, lalu masuk lagi."
-STALE_PAGE = (
-    "Halaman ini sudah kedaluwarsa. Muat ulang halaman, lalu pilih berkas SK lagi."
-)
 TOO_OFTEN = (
     "Terlalu banyak unggahan SK baru dalam waktu singkat. Tunggu sebentar, lalu "
     "coba lagi."
@@ -66,12 +62,6 @@ def protocol_headers(response):
 def refused(error: UploadError):
     """Answer a refused request with its status and a one-line reason."""
     return tus.error(error.status, error.message, error.headers)
-
-
-@bp.errorhandler(CSRFError)
-def stale_page(_error: CSRFError):
-    """Answer a missing or stale CSRF token with a plain reason, not a page."""
-    return tus.error(400, STALE_PAGE)
 
 
 @bp.errorhandler(RateLimitExceeded)
