@@ -958,3 +958,21 @@ def test_long_birth_place_saved_whole_or_refused(app, client, length):
         assert snapshot(app, official.email).profile.birth_place == place
     else:
         assert "Tempat lahir" in Page(response.data).errors.get("birth_place", "")
+
+
+def test_nul_byte_in_a_repeated_key_is_refused(client):
+    """A NUL hidden in the second value of a repeated field gets the 400 page."""
+    official = signed_up(client)
+    token = csrf_from(client.get("/daftar/identitas").data)
+
+    response = client.post(
+        "/daftar/identitas",
+        data={
+            **official.identity,
+            "csrf_token": token,
+            "nik": [official.identity["nik"], "5203\x00"],
+        },
+    )
+
+    assert response.status_code == 400
+    assert snapshot(client.application, official.email).profile is None

@@ -52,11 +52,15 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def refuse_nul_bytes():
-        """Refuse form values with NUL bytes: no real input has them."""
+        """Refuse form values with NUL bytes, repeated keys included."""
         if (
             request.method == "POST"
             and request.mimetype in FORM_TYPES
-            and any("\x00" in value for value in request.form.values())
+            and any(
+                "\x00" in value
+                for values in request.form.listvalues()
+                for value in values
+            )
         ):
             abort(400)
 
