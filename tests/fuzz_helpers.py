@@ -332,21 +332,13 @@ def form(data: dict, token: str) -> MultiDict:
     return MultiDict(pairs)
 
 
-def has_nul(data: dict) -> bool:
-    """Tell whether any value sent holds a NUL byte."""
+def has_nul(data) -> bool:
+    """Tell whether any value sent, repeated keys included, holds a NUL byte."""
+    groups = data.listvalues() if hasattr(data, "listvalues") else data.values()
     values = []
-    for value in data.values():
+    for value in groups:
         values.extend(value if isinstance(value, list) else [value])
     return any("\x00" in value for value in values if isinstance(value, str))
-
-
-def first_has_nul(data: dict) -> bool:
-    """Tell whether the first value of any key holds a NUL byte."""
-    for value in data.values():
-        first = value[0] if isinstance(value, list) and value else value
-        if isinstance(first, str) and "\x00" in first:
-            return True
-    return False
 
 
 # Reading answers -------------------------------------------------------------
