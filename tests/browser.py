@@ -8,6 +8,7 @@ console errors and uncaught exceptions, so a test can insist there are none.
 import os
 import re
 import threading
+import time
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, Playwright, expect
@@ -70,6 +71,22 @@ class LiveServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=10)
+
+
+class SlowRequests:
+    """WSGI middleware that holds back the requests ``wanted`` picks, like 2G."""
+
+    def __init__(self, wsgi_app, delay: float, wanted):
+        """Wrap ``wsgi_app``; wait ``delay`` seconds when ``wanted(environ)``."""
+        self.wsgi_app = wsgi_app
+        self.delay = delay
+        self.wanted = wanted
+
+    def __call__(self, environ, start_response):
+        """Sleep on a wanted request, then pass it on."""
+        if self.wanted(environ):
+            time.sleep(self.delay)
+        return self.wsgi_app(environ, start_response)
 
 
 def launch(playwright: Playwright) -> Browser:

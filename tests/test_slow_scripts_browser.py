@@ -5,8 +5,6 @@ provinsi while it is still on its way must still get the kabupaten list once
 it has arrived, without choosing again.
 """
 
-import time
-
 import pytest
 from playwright.sync_api import expect
 
@@ -19,25 +17,14 @@ pytestmark = pytest.mark.browser
 SCRIPT_DELAY = 1.5
 
 
-class SlowScripts:
-    """WSGI middleware that holds back the vendored scripts, like a 2G line."""
-
-    def __init__(self, wsgi_app, delay: float):
-        """Wrap ``wsgi_app``; wait ``delay`` seconds before each vendor script."""
-        self.wsgi_app = wsgi_app
-        self.delay = delay
-
-    def __call__(self, environ, start_response):
-        """Sleep on a request for a vendored script, then pass it on."""
-        if environ["PATH_INFO"].startswith("/static/vendor/"):
-            time.sleep(self.delay)
-        return self.wsgi_app(environ, start_response)
-
-
 @pytest.fixture
 def live_server(app):
     """Serve the app, with slow vendored scripts, over HTTP on loopback."""
-    app.wsgi_app = SlowScripts(app.wsgi_app, SCRIPT_DELAY)
+    app.wsgi_app = ui.SlowRequests(
+        app.wsgi_app,
+        SCRIPT_DELAY,
+        lambda environ: environ["PATH_INFO"].startswith("/static/vendor/"),
+    )
     server = ui.LiveServer(app)
     server.start()
     yield server.url

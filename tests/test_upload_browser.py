@@ -35,25 +35,12 @@ OFFLINE_ERROR = "net::ERR_INTERNET_DISCONNECTED"
 STALE_OFFSET_ERROR = "status of 409 (CONFLICT)"
 
 
-class SlowPatches:
-    """WSGI middleware that holds back every PATCH, like a slow uplink."""
-
-    def __init__(self, wsgi_app, delay: float):
-        """Wrap ``wsgi_app``; wait ``delay`` seconds before each PATCH."""
-        self.wsgi_app = wsgi_app
-        self.delay = delay
-
-    def __call__(self, environ, start_response):
-        """Sleep on PATCH, then pass the request on."""
-        if environ["REQUEST_METHOD"] == "PATCH":
-            time.sleep(self.delay)
-        return self.wsgi_app(environ, start_response)
-
-
 @pytest.fixture
 def live_server(app):
     """Serve the app, with slow PATCHes, over HTTP on loopback."""
-    app.wsgi_app = SlowPatches(app.wsgi_app, PATCH_DELAY)
+    app.wsgi_app = ui.SlowRequests(
+        app.wsgi_app, PATCH_DELAY, lambda environ: environ["REQUEST_METHOD"] == "PATCH"
+    )
     server = ui.LiveServer(app)
     server.start()
     yield server.url
