@@ -502,6 +502,10 @@ def test_whole_path_with_keyboard_only(browsing, tmp_path):
     the change htmx listens to; the file chooser opens with Space.
     """
     page = browsing.new_page(**ui.DESKTOP)
+    # Playwright asks the browser to catch file choosers only once a listener
+    # exists, and does not wait for the answer: listening from the start keeps
+    # the chooser opened by Space from slipping past uncaught.
+    page.on("filechooser", lambda chooser: None)
     keys = page.keyboard
     page.goto("/")
     tab_to(page, r"^a#.* Daftar Sekarang$")
