@@ -14,6 +14,8 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, Playwright, expect
 from werkzeug.serving import make_server
 
+from tests.helpers import mailed_path
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -54,8 +56,12 @@ NIK = "5203015204850001"
 class LiveServer:
     """A Flask app served over HTTP on 127.0.0.1 from a background thread."""
 
+    #: The server started last, whose app a test reads mailed links from.
+    serving: "LiveServer | None" = None
+
     def __init__(self, app):
         """Bind a threaded server to a free loopback port."""
+        self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(
@@ -64,6 +70,7 @@ class LiveServer:
 
     def start(self) -> None:
         """Start answering requests."""
+        LiveServer.serving = self
         self.thread.start()
 
     def stop(self) -> None:
@@ -180,7 +187,15 @@ def sign_up(page: Page, email: str = EMAIL) -> None:
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_label("Saya sudah membaca dan menyetujui").check()
     page.get_by_role("button", name="Daftar Sekarang").tap()
+    expect(page).to_have_url(path_is("/daftar/periksa-email"))
+    open_verification(page, email)
     expect(page).to_have_url(path_is("/daftar/identitas"))
+
+
+def open_verification(page: Page, email: str = EMAIL) -> None:
+    """Open the verification link mailed to ``email`` and press its button."""
+    page.goto(mailed_path(LiveServer.serving.app, email))
+    page.get_by_role("button", name="Verifikasi email").click()
 
 
 def fill_identity(page: Page, nik: str = NIK) -> None:

@@ -1,8 +1,14 @@
 """Helpers that walk the registration path through the Flask test client."""
 
 import io
+import re
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
+from pamong.accounts.services import normalise_email
+from pamong.extensions import db
+from pamong.mailer.models import OutboxMail
 from tests.conftest import csrf_from
 from tests.pdf_samples import good_bytes
 
@@ -11,6 +17,25 @@ PROVINSI = "52"
 KABUPATEN = "52.03"
 KECAMATAN = "52.03.01"
 DESA = "52.03.01.2001"
+
+
+def mailed_path(app, email: str, prefix: str = "/verifikasi/") -> str:
+    """Return the path of the newest link starting with ``prefix`` mailed to ``email``.
+
+    The link is read from the outbox, where every mail is written before it
+    is sent, so tests without an SMTP server follow it too.
+    """
+    with app.app_context():
+        bodies = db.session.scalars(
+            select(OutboxMail.body)
+            .where(OutboxMail.recipient == normalise_email(email))
+            .order_by(OutboxMail.id.desc())
+        )
+        for body in bodies:
+            found = re.search(rf"https?://[^/\s]+({re.escape(prefix)}\S+)", body)
+            if found:
+                return found.group(1)
+    raise AssertionError(f"no mail to {email} holds a link to {prefix}")
 
 
 @dataclass
@@ -45,8 +70,11 @@ class Official:
         token = csrf_from(page.data)
         return self.client.post(url, data={"csrf_token": token, **data}, **kwargs)
 
-    def sign_up(self, **overrides):
-        """Fill in the Daftar page."""
+    def sign_up(self, verify: bool = True, **overrides):
+        """Fill in the Daftar page, then open the mailed link unless told not to.
+
+        Returns the answer to Daftar Sekarang.
+        """
         data = {
             "email": self.email,
             "name": self.name,
@@ -54,7 +82,15 @@ class Official:
             "privacy": "y",
             **overrides,
         }
-        return self.post("/daftar", data)
+        response = self.post("/daftar", data)
+        if verify and response.status_code == 302:
+            self.verify_email(data["email"])
+        return response
+
+    def verify_email(self, email: str | None = None):
+        """Open the newest verification link mailed to the official and confirm."""
+        path = mailed_path(self.client.application, email or self.email)
+        return self.post(path, {})
 
     def log_in(self, email=None, password=None):
         """Log in on the Masuk page."""

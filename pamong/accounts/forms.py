@@ -4,8 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from pamong.registration.forms import mailable_email
-
 
 class LoginForm(FlaskForm):
     """Email and password, with an option to stay logged in on this phone."""
@@ -42,6 +40,10 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
+class ResendVerificationForm(ForgotPasswordForm):
+    """The email address to send a fresh verification link to."""
+
+
 class ResetPasswordForm(FlaskForm):
     """A new password, typed once (with a show/hide toggle on the page)."""
 
@@ -49,26 +51,4 @@ class ResetPasswordForm(FlaskForm):
         "Kata sandi baru",
         validators=[DataRequired("Buat kata sandi baru.")],
         render_kw={"autocomplete": "new-password"},
-    )
-
-
-class ChangeEmailForm(FlaskForm):
-    """A corrected address, checked as on sign-up, and the current password."""
-
-    email = EmailField(
-        "Email baru",
-        validators=[
-            DataRequired("Isi alamat email yang benar."),
-            Length(max=254, message="Alamat email terlalu panjang."),
-            mailable_email,
-        ],
-        render_kw={"autocomplete": "email", "inputmode": "email"},
-    )
-    password = PasswordField(
-        "Kata sandi Anda sekarang",
-        validators=[
-            DataRequired("Isi kata sandi Anda untuk memastikan ini akun Anda."),
-            Length(max=200, message="Kata sandi terlalu panjang."),
-        ],
-        render_kw={"autocomplete": "current-password"},
     )

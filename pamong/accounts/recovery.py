@@ -23,6 +23,7 @@ from sqlalchemy import case, func, or_, select, update
 
 from pamong.accounts.models import SUSPENDED, User
 from pamong.accounts.services import (
+    confirm_email,
     find_by_email,
     record,
     set_password,
@@ -111,13 +112,18 @@ def read_reset_token(token: str) -> User | None:
 
 
 def reset_password(user: User, password: str) -> None:
-    """Set the new password, lift any lock, and end every other session."""
+    """Set the new password, lift any lock, and end every other session.
+
+    The link came to the account's address, so an address not yet verified
+    counts as verified from now on.
+    """
     set_password(user, password)
     user.failed_logins = 0
     user.locked_until = None
     record(user, "password_reset")
     db.session.commit()
     audit("password_reset", user.id)
+    confirm_email(user)
 
 
 def is_locked(user: User) -> bool:

@@ -1,24 +1,30 @@
-"""Log in, log out, verify the email address, and correct a mistyped one."""
+"""Log in, log out, verify the email address, and recover a lost password."""
 
 import json
 
-from flask import flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import (
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
 
 from pamong.accounts import bp, privacy, recovery, services
 from pamong.accounts.access import home_for, official_required
 from pamong.accounts.forms import (
-    ChangeEmailForm,
     ForgotPasswordForm,
     LoginForm,
+    ResendVerificationForm,
     ResetPasswordForm,
 )
-from pamong.accounts.models import SUBMITTED
-from pamong.accounts.passwords import password_matches, password_problem
+from pamong.accounts.passwords import password_problem
 from pamong.core.http import no_store
 from pamong.core.logs import audit
 from pamong.extensions import limiter
-from pamong.registration.routes import per_account
 
 
 @bp.route("/")
@@ -50,8 +56,10 @@ def login():
                 login_user(user, remember=form.remember.data)
                 return redirect(home_for(user))
             form.password.errors.append(
-                "Email atau kata sandi salah. Setelah beberapa kali salah, akun "
-                "dikunci sementara dan kami kirim email untuk membukanya."
+                "Email atau kata sandi salah, atau email belum diverifikasi. Baru "
+                "mendaftar? Tekan dulu tautan di email dari kami. Setelah beberapa "
+                "kali salah, akun dikunci sementara dan kami kirim email untuk "
+                "membukanya."
             )
     return no_store(render_template("accounts/login.html", form=form))
 
@@ -117,63 +125,32 @@ def verify(token: str):
         return render_template("accounts/verify.html", error=error), 400
 
     if request.method == "POST":
-        services.confirm_email(user)
+        if services.confirm_email(user):
+            logout_user()
+            login_user(user)
+            flash("Email terverifikasi. Silakan lanjutkan.", "info")
+            return redirect(home_for(user))
         return render_template("accounts/verified.html", user=user)
     return render_template("accounts/verify.html", token=token, user=user, error=None)
 
 
-@bp.route("/verifikasi/kirim-ulang", methods=["POST"])
-@login_required
-@limiter.limit("5 per hour")
+@bp.route("/verifikasi/kirim-ulang", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"])
 def resend_verification():
-    """Send the verification mail again to the logged-in official."""
-    from pamong.registration.services import queue_verification_mail
+    """Mail a fresh verification link; answer the same for every address."""
+    from pamong.registration.routes import SIGNED_UP_EMAIL
+    from pamong.registration.signup import send_verification_again
 
-    if current_user.email_verified_at is None and current_user.state == SUBMITTED:
-        queue_verification_mail(current_user)
-        flash("Email verifikasi sudah dikirim ulang. Periksa kotak masuk.", "info")
-    return redirect(url_for("registration.status"))
-
-
-@bp.route("/akun/email", methods=["GET", "POST"])
-@official_required
-@limiter.limit("5 per hour", methods=["POST"], key_func=per_account)
-def change_email():
-    """Let an official whose address is not yet verified correct it."""
-    if not services.may_change_email(current_user):
-        return redirect(url_for("registration.status"))
-
-    form = ChangeEmailForm()
+    form = ResendVerificationForm()
     if form.validate_on_submit():
-        if not password_matches(current_user.password_hash, form.password.data):
-            audit("email_change_refused", current_user.id)
-            form.password.errors.append("Kata sandi salah.")
-        else:
-            try:
-                services.change_email(current_user, form.email.data)
-            except services.EmailUnchanged:
-                form.email.errors.append(
-                    "Ini alamat email Anda sekarang. Tulis alamat yang benar."
-                )
-            except services.EmailTaken:
-                form.email.errors.append("Email ini sudah terdaftar. Pakai email lain.")
-            else:
-                flash(email_changed_message(current_user), "info")
-                return redirect(url_for("registration.status"))
-    return no_store(render_template("accounts/change_email.html", form=form))
-
-
-def email_changed_message(user) -> str:
-    """Say where the verification mail went, or that it comes after the steps."""
-    if user.state == SUBMITTED:
-        return (
-            f"Alamat email diganti menjadi {user.email}. Kami sudah mengirim email "
-            "verifikasi ke alamat baru ini; tautan di email lama tidak berlaku lagi."
+        send_verification_again(form.email.data)
+        session[SIGNED_UP_EMAIL] = services.normalise_email(form.email.data)
+        flash(
+            "Bila alamat ini masih menunggu verifikasi, email baru sudah kami kirim.",
+            "info",
         )
-    return (
-        f"Alamat email diganti menjadi {user.email}. Email verifikasi dikirim ke "
-        "alamat ini setelah semua langkah pendaftaran selesai."
-    )
+        return redirect(url_for("registration.check_mail"))
+    return no_store(render_template("accounts/resend.html", form=form))
 
 
 @bp.route("/data-saya")

@@ -14,7 +14,6 @@ from pamong.accounts.models import (
     PENDING,
     REGISTERED,
     SUBMITTED,
-    SUSPENDED,
     AccountEvent,
     User,
 )
@@ -107,6 +106,9 @@ def attempt_login(email: str, password: str) -> User | None:
     """Check a login, counting failures and honouring the lock.
 
     Returns the user when the password is right and the account may log in.
+    An official whose address is not verified yet gets the same answer as a
+    wrong password: otherwise signing up with someone's address and then
+    logging in would tell whether that address already had an account.
 
     :raises AccountFrozen: when the password is right but the account is
         suspended; only someone who knows the password learns it.
@@ -128,6 +130,9 @@ def attempt_login(email: str, password: str) -> User | None:
     if not good.is_active:
         audit("login_suspended", good.id)
         raise AccountFrozen(good.email)
+    if not good.is_admin and good.email_verified_at is None:
+        audit("login_unverified", good.id)
+        return None
 
     if not recovery.note_good_login(good):
         audit("login_locked", good.id)
@@ -230,49 +235,3 @@ def confirm_email(user: User) -> bool:
 
     audit("email_verified", user.id)
     return True
-
-
-class EmailUnchanged(Exception):
-    """The new address is the one the account already has."""
-
-
-def may_change_email(user: User) -> bool:
-    """Tell whether an official may still correct the address they signed up with."""
-    return (
-        user.role != ADMIN
-        and user.email_verified_at is None
-        and user.state != SUSPENDED
-    )
-
-
-def change_email(user: User, new_email: str) -> None:
-    """Give an unverified account a new address and mail it a fresh link.
-
-    Links already mailed to the old address stop working, because a
-    verification token carries the address it was sent to.
-
-    :raises EmailUnchanged: when the address is the current one.
-    :raises EmailTaken: when another account already uses the address.
-    """
-    from pamong.registration.services import queue_verification_mail
-
-    address = normalise_email(new_email)
-    if address == user.email:
-        raise EmailUnchanged(address)
-    if find_by_email(address) is not None:
-        raise EmailTaken(address)
-
-    user.email = address
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        db.session.rollback()
-        if is_unique_violation(error):
-            raise EmailTaken(address) from error
-        raise
-    record(user, "email_changed")
-    if user.state == SUBMITTED:
-        queue_verification_mail(user, commit=False)
-    db.session.commit()
-
-    audit("email_changed", user.id, mailed=user.state == SUBMITTED)

@@ -4,21 +4,24 @@ Each step is a real form that works without JavaScript; htmx only swaps the
 page body. Nothing from a failed step is saved, and what was typed comes back.
 """
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
 
 from pamong.accounts.access import home_for, official_required
-from pamong.accounts.services import EmailTaken, create_account
+from pamong.accounts.services import normalise_email
 from pamong.core.http import no_store
 from pamong.core.logs import audit
 from pamong.extensions import limiter
-from pamong.registration import bp, services, steps
+from pamong.registration import bp, services, signup, steps
 from pamong.registration.forms import (
     IdentityForm,
     LocationForm,
     PositionForm,
     SignUpForm,
 )
+
+#: The session key that carries the address just signed up with to the next page.
+SIGNED_UP_EMAIL = "signed_up_email"
 
 
 def per_account() -> str:
@@ -39,24 +42,29 @@ def choosing_region() -> bool:
 @bp.route("/daftar", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 def sign_up():
-    """Create an account with email, full name and password."""
+    """Take email, full name and password, and answer "check your mail".
+
+    The answer is the same whether the address is new or already has an
+    account; the link in the mail logs the official in to the steps.
+    """
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
 
     form = SignUpForm()
     if form.validate_on_submit():
-        try:
-            user = create_account(
-                form.email.data, form.name.cleaned, form.password.data
-            )
-        except EmailTaken:
-            form.email.errors.append(
-                "Email ini sudah terdaftar. Silakan masuk, atau pakai email lain."
-            )
-        else:
-            login_user(user)
-            return redirect(url_for("registration.identity"))
+        signup.sign_up(form.email.data, form.name.cleaned, form.password.data)
+        session[SIGNED_UP_EMAIL] = normalise_email(form.email.data)
+        return redirect(url_for("registration.check_mail"))
     return no_store(render_template("registration/sign_up.html", form=form))
+
+
+@bp.route("/daftar/periksa-email")
+def check_mail():
+    """Say where the link went and what to do when no mail arrives."""
+    email = session.get(SIGNED_UP_EMAIL)
+    if email is None:
+        return redirect(url_for("registration.sign_up"))
+    return no_store(render_template("registration/check_mail.html", email=email))
 
 
 @bp.route("/daftar/identitas", methods=["GET", "POST"])

@@ -1,0 +1,185 @@
+"""Signing up tells nobody which addresses already have an account.
+
+Mails are received over real SMTP and their links followed; the answers a
+stranger sees are compared byte for byte where they can be.
+"""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from pamong.accounts.models import User
+from pamong.extensions import db
+from pamong.mailer.models import OutboxMail
+from tests.conftest import csrf_from
+from tests.helpers import Official
+from tests.test_registration_flow import path_of, user_by_email
+
+OWNER = "siti.aminah@example.id"
+GUESS = "tebak-tebak-2026"
+
+
+def stranger_signs_up(app, email: str, password: str = GUESS):
+    """A fresh client signs up with ``email``; return it and the two answers."""
+    stranger = Official(app.test_client(), email=email, password=password)
+    sent = stranger.sign_up(verify=False, name="Orang Lain")
+    page = stranger.client.get(sent.headers["Location"])
+    return stranger, sent, page
+
+
+def visible(page) -> str:
+    """The page's text without its CSRF token, which differs per session."""
+    return re.sub(r'(csrf_token"[^>]*value=")[^"]+', r"\1", page.get_data(as_text=True))
+
+
+def mails_to(app, email: str) -> int:
+    """Count the mails ever queued for ``email``."""
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMail)
+            .where(OutboxMail.recipient == email)
+        )
+
+
+def accounts(app) -> int:
+    """Count the accounts in the database."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(User))
+
+
+@pytest.fixture
+def owner(app, client, mailbox):
+    """An official who signed up and verified the address."""
+    official = Official(client, email=OWNER)
+    official.sign_up()
+    mailbox.clear()
+    return official
+
+
+def test_taken_and_new_address_get_the_same_answer(app, owner, mailbox):
+    """The answer and the page after it are the same; only the owner learns more."""
+    _, taken, taken_page = stranger_signs_up(app, OWNER.upper())
+    _, new, new_page = stranger_signs_up(app, "budi.santoso@example.id")
+
+    assert taken.status_code == new.status_code == 302
+    assert taken.headers["Location"] == new.headers["Location"]
+    assert taken.headers["Location"] == "/daftar/periksa-email"
+    assert visible(taken_page).replace(OWNER, "X") == visible(new_page).replace(
+        "budi.santoso@example.id", "X"
+    )
+    assert "Periksa email Anda" in visible(new_page)
+
+    owner_mail = mailbox.wait_for(OWNER, "Email Anda sudah terdaftar")
+    assert "tidak ada akun baru yang dibuat" in owner_mail.body
+    assert any(link.endswith("/lupa-sandi") for link in owner_mail.links())
+    assert mailbox.wait_for("budi.santoso@example.id", "Verifikasi email")
+    assert accounts(app) == 2
+    assert user_by_email(app, OWNER).name == "Siti Aminah"
+
+
+def test_taken_address_keeps_its_password(app, owner):
+    """Signing up again with another password changes nothing of the account."""
+    stranger, _, _ = stranger_signs_up(app, OWNER, password="sandi-penyusup-9")
+
+    refused = stranger.log_in()
+    assert refused.status_code == 200
+    assert "Email atau kata sandi salah" in refused.get_data(as_text=True)
+
+    fresh = Official(app.test_client(), email=OWNER)
+    assert fresh.log_in().headers["Location"] == "/daftar/identitas"
+
+
+def test_logging_in_after_sign_up_tells_nothing_either(app, owner):
+    """A stranger's new account cannot log in before its link is opened.
+
+    Otherwise signing up and then logging in with the password just chosen
+    would succeed exactly for the addresses nobody had registered yet.
+    """
+    on_taken, _, _ = stranger_signs_up(app, OWNER)
+    on_new, _, _ = stranger_signs_up(app, "budi.santoso@example.id")
+
+    taken = on_taken.log_in()
+    new = on_new.log_in()
+    assert taken.status_code == new.status_code == 200
+    assert visible(taken) == visible(new).replace("budi.santoso@example.id", OWNER)
+    assert "belum diverifikasi" in visible(new)
+
+
+def test_the_mailed_link_logs_the_official_in_to_step_one(app, client, mailbox):
+    """The link confirms the address and opens step 1; a second use does not."""
+    official = Official(client)
+    official.sign_up(verify=False)
+    assert client.get("/daftar/identitas").status_code == 302
+
+    mail = mailbox.wait_for(OWNER, "Verifikasi email")
+    assert "langsung masuk" in mail.body
+    link = path_of(next(link for link in mail.links() if "/verifikasi/" in link))
+    page = client.get(link)
+    confirmed = client.post(link, data={"csrf_token": csrf_from(page.data)})
+    assert confirmed.headers["Location"] == "/daftar/identitas"
+    assert client.get("/daftar/identitas").status_code == 200
+    assert user_by_email(app, OWNER).email_verified_at is not None
+
+    other = app.test_client()
+    again = other.get(link)
+    assert "sudah terverifikasi" in again.get_data(as_text=True)
+    token = csrf_from(other.get("/masuk").data)
+    replayed = other.post(link, data={"csrf_token": token})
+    assert replayed.status_code == 200
+    assert other.get("/daftar/identitas").status_code == 302
+
+
+def test_signing_up_again_before_verifying_mails_a_fresh_link(app, client, mailbox):
+    """An official who lost the first mail gets the link again by signing up."""
+    Official(client).sign_up(verify=False)
+    first = mailbox.wait_for(OWNER, "Verifikasi email")
+    mailbox.clear()
+
+    stranger_signs_up(app, OWNER)
+    second = mailbox.wait_for(OWNER, "Verifikasi email")
+    assert second.links() and first.links()
+    assert accounts(app) == 1
+
+
+def test_resend_answers_the_same_for_every_address(app, owner, mailbox):
+    """Kirim ulang: same page for unknown, verified and unverified addresses."""
+    Official(app.test_client(), email="budi.santoso@example.id").sign_up(verify=False)
+    mailbox.clear()
+
+    before = mails_to(app, OWNER)
+    answers = {}
+    for email in (OWNER, "budi.santoso@example.id", "tidak.ada@example.id"):
+        visitor = Official(app.test_client(), email=email)
+        sent = visitor.post("/verifikasi/kirim-ulang", {"email": email})
+        assert sent.headers["Location"] == "/daftar/periksa-email"
+        page = visitor.client.get("/daftar/periksa-email")
+        answers[email] = visible(page).replace(email, "X")
+    assert len(set(answers.values())) == 1
+
+    assert mailbox.wait_for("budi.santoso@example.id", "Verifikasi email")
+    assert mails_to(app, OWNER) == before
+    assert mails_to(app, "tidak.ada@example.id") == 0
+
+
+def test_password_reset_counts_as_verifying(app, client, mailbox):
+    """A reset link reached the mailbox too, so the account may log in after it."""
+    official = Official(client)
+    official.sign_up(verify=False)
+    visitor = Official(app.test_client())
+    visitor.post("/lupa-sandi", {"email": OWNER})
+    mail = mailbox.wait_for(OWNER, "Atur ulang kata sandi")
+    link = path_of(next(link for link in mail.links() if "/sandi-baru/" in link))
+    visitor.post(link, {"password": "kopi-luwak-2027"})
+
+    assert user_by_email(app, OWNER).email_verified_at is not None
+    again = Official(app.test_client(), password="kopi-luwak-2027")
+    assert again.log_in().headers["Location"] == "/daftar/identitas"
+
+
+def test_check_mail_page_needs_a_sign_up_first(client):
+    """Opened directly, the page sends the visitor to Daftar."""
+    response = client.get("/daftar/periksa-email")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/daftar"
