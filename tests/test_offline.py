@@ -131,7 +131,7 @@ def test_same_key_twice_submits_step3_once(app, official):
     first = official.step3(submission_key=KEY)
     assert first.status_code == 302
     assert first.location.endswith("/status")
-    assert state(app) == "submitted"
+    assert state(app) == "pending"
 
     again = official.client.post(
         STEP3,

@@ -65,18 +65,19 @@ def test_nothing_listening_keeps_the_mail(app, client):
 
 
 def test_mail_is_written_with_the_state_change(app, client):
-    """The verification mail exists exactly when the registration was submitted."""
+    """The verification mail exists exactly when the account does; Simpan adds none."""
     app.config["OUTBOX_WORKER"] = False
     official = Official(client)
-    official.sign_up()
-    official.step1()
-    official.step2()
-    assert outbox_rows(app) == []
-
-    official.step3()
+    official.sign_up(verify=False)
     rows = outbox_rows(app)
     assert [row.subject for row in rows] == ["Verifikasi email"]
     assert rows[0].recipient == "siti.aminah@example.id"
+
+    official.verify_email()
+    official.step1()
+    official.step2()
+    official.step3()
+    assert [row.subject for row in outbox_rows(app)] == ["Verifikasi email"]
 
 
 def test_a_mail_is_sent_once_by_competing_senders(app, client, mailbox):

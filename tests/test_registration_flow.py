@@ -1,5 +1,7 @@
 """The registration path end to end, with mails received over real SMTP."""
 
+import time
+
 from sqlalchemy import select
 
 from pamong.accounts.models import User
@@ -48,23 +50,24 @@ def test_full_path_from_sign_up_to_training(app, client, mailbox, runner):
     """An official signs up, verifies, is approved and sees the training menus."""
     official = Official(client, email="Siti.Aminah+desa@Example.ID")
 
-    response = official.sign_up()
+    response = official.sign_up(verify=False)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/daftar/identitas"
+    assert response.headers["Location"] == "/daftar/periksa-email"
+    email = "siti.aminah+desa@example.id"
+    assert email in client.get("/daftar/periksa-email").get_data(as_text=True)
+
+    verified = verify_from_mail(client, mailbox, email)
+    assert verified.headers["Location"] == "/daftar/identitas"
+    assert user_by_email(app, email).email_verified_at is not None
     assert official.step1().headers["Location"] == "/daftar/jabatan"
     assert official.step2().headers["Location"] == "/daftar/lokasi"
     response = official.step3()
     assert response.headers["Location"] == "/status"
 
-    email = "siti.aminah+desa@example.id"
     user = user_by_email(app, email)
-    assert user.state == "submitted"
+    assert user.state == "pending"
     status = client.get("/status")
-    assert b"Verifikasi email" in status.data
-
-    verified = verify_from_mail(client, mailbox, email)
-    assert b"Email terverifikasi" in verified.data
-    assert user_by_email(app, email).state == "pending"
+    assert "sedang diperiksa oleh admin daerah" in status.get_data(as_text=True)
 
     admin = admin_client(app, runner)
     queue = admin.client.get("/admin/")
@@ -157,11 +160,12 @@ def test_verifying_twice_is_harmless(app, client, mailbox):
 def test_opening_the_link_alone_does_not_verify(app, client, mailbox):
     """A mail scanner that only GETs the link decides nothing."""
     official = Official(client)
-    official.register()
+    official.sign_up(verify=False)
     mail = mailbox.wait_for(official.email, "Verifikasi email")
     link = path_of(next(link for link in mail.links() if "/verifikasi/" in link))
     assert Official(app.test_client()).client.get(link).status_code == 200
     assert user_by_email(app, official.email).email_verified_at is None
+    assert client.get("/daftar/identitas").status_code == 302
 
 
 def test_tampered_token_is_refused(client):
@@ -172,13 +176,14 @@ def test_tampered_token_is_refused(client):
 
 
 def test_resend_verification_mail(app, client, mailbox):
-    """An official can ask for the verification mail again."""
+    """An official who lost the mail asks for it again from the Masuk page."""
     official = Official(client)
-    official.register()
+    official.sign_up(verify=False)
     mailbox.wait_for(official.email, "Verifikasi email")
-    status = client.get("/status")
-    client.post("/verifikasi/kirim-ulang", data={"csrf_token": csrf_from(status.data)})
-    import time
+    login = client.get("/masuk").get_data(as_text=True)
+    assert 'href="/verifikasi/kirim-ulang"' in login
+    sent = official.post("/verifikasi/kirim-ulang", {"email": official.email})
+    assert sent.headers["Location"] == "/daftar/periksa-email"
 
     deadline = time.monotonic() + 10
     while mailbox.count(official.email, "Verifikasi email") < 2:
