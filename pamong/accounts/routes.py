@@ -56,10 +56,9 @@ def login():
                 login_user(user, remember=form.remember.data)
                 return redirect(home_for(user))
             form.password.errors.append(
-                "Email atau kata sandi salah, atau email belum diverifikasi. Baru "
-                "mendaftar? Tekan dulu tautan di email dari kami. Setelah beberapa "
-                "kali salah, akun dikunci sementara dan kami kirim email untuk "
-                "membukanya."
+                "Email atau kata sandi salah, atau email belum diverifikasi (tekan "
+                "dulu tautan di email dari kami). Setelah beberapa kali salah, akun "
+                "dikunci sementara."
             )
     return no_store(render_template("accounts/login.html", form=form))
 
