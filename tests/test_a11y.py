@@ -38,6 +38,10 @@ TRAINEE_NIK = "5203015204850002"
 
 #: Console errors a page is expected to log: the 404 page answers 404.
 EXPECTED = re.compile(r"status of 404 \(NOT FOUND\)")
+#: Console error of a verification link that is not valid, answered 400.
+BROKEN_LINK = "status of 400 (BAD REQUEST)"
+#: What the status page says once Simpan has sent a verified registration.
+CHECKED_BY_ADMIN = "sedang diperiksa oleh admin daerah"
 #: Console errors of an htmx request sent while the phone is offline.
 OFFLINE_ERRORS = [
     "net::ERR_INTERNET_DISCONNECTED",
@@ -250,6 +254,8 @@ def walk(page: Page, browsing, app, tmp_path, check) -> list[str]:
         ("daftar", "/daftar"),
         ("masuk", "/masuk"),
         ("lupa-sandi", "/lupa-sandi"),
+        ("kirim-ulang", "/verifikasi/kirim-ulang"),
+        ("verifikasi-tidak-berlaku", "/verifikasi/bukan-tautan-yang-benar"),
         ("offline", "/offline"),
         ("404", "/halaman-yang-tidak-ada"),
     ]:
@@ -269,7 +275,22 @@ def walk(page: Page, browsing, app, tmp_path, check) -> list[str]:
     expect(page.locator("#error-summary")).to_be_visible()
     visit("daftar-galat")
 
-    ui.sign_up(page)
+    page.goto("/verifikasi/kirim-ulang")
+    page.get_by_role("button", name="Kirim tautan").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    visit("kirim-ulang-galat")
+
+    ui.send_sign_up(page)
+    visit("periksa-email")
+    page.get_by_role("button", name="Kirim ulang email").click()
+    expect(page).to_have_url(ui.path_is("/daftar/periksa-email"))
+    expect(page.locator(".flash")).to_be_visible()
+    visit("periksa-email-dikirim-ulang")
+    page.goto(ui.verification_path())
+    expect(page.get_by_role("button", name="Verifikasi email")).to_be_visible()
+    visit("verifikasi")
+    page.get_by_role("button", name="Verifikasi email").click()
+    expect(page).to_have_url(ui.path_is("/daftar/identitas"))
     visit("langkah-1")
     ui.next_step(page, "/daftar/identitas")
     expect(page.locator("#error-summary")).to_be_visible()
@@ -302,7 +323,8 @@ def walk(page: Page, browsing, app, tmp_path, check) -> list[str]:
     ui.fill_sk(page, good(tmp_path))
     page.get_by_role("button", name="Simpan").click()
     expect(page).to_have_url(ui.path_is("/status"))
-    visit("status-terkirim")
+    expect(page.locator("main")).to_contain_text(CHECKED_BY_ADMIN)
+    visit("status-diperiksa")
 
     official = approved_official(app)
     trainee = browsing.new_page(bypass_csp=True, viewport=page.viewport_size)
@@ -312,14 +334,16 @@ def walk(page: Page, browsing, app, tmp_path, check) -> list[str]:
     return found
 
 
-def test_pages_have_no_serious_axe_violations(page, browsing, app, tmp_path):
+def test_pages_have_no_serious_axe_violations(page, browsing, app, tmp_path, tolerated):
     """No page an official meets has a serious or critical WCAG 2.2 AA finding."""
+    tolerated.append(BROKEN_LINK)
     found = walk(page, browsing, app, tmp_path, audit_all)
     assert not found, "found:\n" + "\n".join(found)
 
 
-def test_pages_fit_320px(page, browsing, app, tmp_path):
+def test_pages_fit_320px(page, browsing, app, tmp_path, tolerated):
     """Every page an official meets fits a 320 px wide screen."""
+    tolerated.append(BROKEN_LINK)
     page.set_viewport_size({"width": 320, "height": 640})
     found = walk(page, browsing, app, tmp_path, overflow)
     assert not found, "horizontal scroll:\n" + "\n".join(found)
@@ -498,8 +522,10 @@ def type_option(page: Page, level: str, typed: str, label: str) -> str:
 def test_whole_path_with_keyboard_only(browsing, tmp_path):
     """Daftar, steps 1 to 3 and Simpan work with Tab, typing, Space and Enter.
 
-    The wilayah lists are chosen by typing on the focused list, which fires
-    the change htmx listens to; the file chooser opens with Space.
+    Between Daftar and step 1 the mailed link is opened, as from a mail app,
+    and its Verifikasi email button is pressed with the keyboard. The wilayah
+    lists are chosen by typing on the focused list, which fires the change
+    htmx listens to; the file chooser opens with Space.
     """
     page = browsing.new_page(**ui.DESKTOP)
     # Playwright asks the browser to catch file choosers only once a listener
@@ -521,6 +547,11 @@ def test_whole_path_with_keyboard_only(browsing, tmp_path):
     tab_to(page, r"#privacy\[checkbox\]")
     keys.press("Space")
     tab_to(page, r"^button#\[submit\] Daftar Sekarang$")
+    keys.press("Enter")
+    expect(page).to_have_url(ui.path_is("/daftar/periksa-email"))
+
+    page.goto(ui.verification_path())
+    tab_to(page, r"^button#\[submit\] Verifikasi email$")
     keys.press("Enter")
     expect(page).to_have_url(ui.path_is("/daftar/identitas"))
 
@@ -604,4 +635,4 @@ def test_whole_path_with_keyboard_only(browsing, tmp_path):
     tab_to(page, r"^button#\[submit\] Simpan$")
     keys.press("Space")
     expect(page).to_have_url(ui.path_is("/status"))
-    expect(page.locator("main")).to_contain_text("Pendaftaran sudah terkirim")
+    expect(page.locator("main")).to_contain_text(CHECKED_BY_ADMIN)

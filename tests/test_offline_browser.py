@@ -251,7 +251,7 @@ def test_step3_fields_sent_when_the_signal_returns(app, browsing):
     page.context.set_offline(False)
 
     expect(page).to_have_url(ui.path_is("/status"))
-    assert state(app) == "submitted"
+    assert state(app) == "pending"
     assert count(app, "submitted") == 1
     assert profile(app).village_code == "52.03.01.2001"
 
