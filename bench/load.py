@@ -358,8 +358,10 @@ class Phone:
             raise RuntimeError(f"POST {kind}: led to {target}, expected {lands}")
         return self.request(f"GET {target}", "GET", target, 200).text
 
-    def open_mail_link(self, sink: SinkHandler, recipient: str) -> str:
-        """Wait for the verification mail, open its link, press the button.
+    def open_mail_link(
+        self, sink: SinkHandler, recipient: str, name: str, password: str
+    ) -> str:
+        """Wait for the verification mail, open its link, type the password again.
 
         The wait is recorded as "mail arrives"; returns the step 1 page.
         """
@@ -380,7 +382,7 @@ class Phone:
         return self.send_form(
             "/verifikasi/*",
             parts.path,
-            {"csrf_token": csrf_token(page)},
+            {"csrf_token": csrf_token(page), "name": name, "password": password},
             lands="/daftar/identitas",
         )
 
@@ -427,6 +429,7 @@ def register(
     address = f"10.{registration.index // 250 + 1}.{registration.index % 250}.7"
     phone = Phone(base, address, recorder)
     key = secrets.token_urlsafe(16)
+    password = secrets.token_urlsafe(12)
     try:
         page = phone.request("GET /daftar", "GET", "/daftar", 200).text
         page = phone.send_form(
@@ -436,12 +439,14 @@ def register(
                 "csrf_token": csrf_token(page),
                 "email": registration.email,
                 "name": registration.name(),
-                "password": secrets.token_urlsafe(12),
+                "password": password,
                 "privacy": "y",
             },
             lands="/daftar/periksa-email",
         )
-        page = phone.open_mail_link(sink, registration.email)
+        page = phone.open_mail_link(
+            sink, registration.email, registration.name(), password
+        )
         page = phone.send_form(
             "/daftar/identitas",
             "/daftar/identitas",

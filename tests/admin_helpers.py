@@ -111,7 +111,14 @@ def register_pending(app, mailbox, place=None, pdf=None, **answers) -> int:
     mail = mailbox.wait_for(email, "Verifikasi email")
     link = path_of(next(link for link in mail.links() if "/verifikasi/" in link))
     page = official.client.get(link)
-    official.client.post(link, data={"csrf_token": csrf_from(page.data)})
+    official.client.post(
+        link,
+        data={
+            "csrf_token": csrf_from(page.data),
+            "name": official.name,
+            "password": official.password,
+        },
+    )
 
     user = user_by_email(app, email)
     assert user.state == PENDING

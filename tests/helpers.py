@@ -90,7 +90,7 @@ class Official:
     def verify_email(self, email: str | None = None):
         """Open the newest verification link mailed to the official and confirm."""
         path = mailed_path(self.client.application, email or self.email)
-        return self.post(path, {})
+        return self.post(path, {"name": self.name, "password": self.password})
 
     def log_in(self, email=None, password=None):
         """Log in on the Masuk page."""

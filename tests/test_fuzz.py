@@ -264,7 +264,14 @@ def test_verification_link_works_for_plus_and_capitals(app, client, mailbox):
     path = "/" + link.split("/", 3)[3]
     page = client.get(path)
     assert page.status_code == 200
-    done = client.post(path, data={"csrf_token": csrf_from(page.data)})
+    done = client.post(
+        path,
+        data={
+            "csrf_token": csrf_from(page.data),
+            "name": official.name,
+            "password": official.password,
+        },
+    )
     assert done.headers["Location"] == STEP1
     saved = snapshot(app, email)
     assert saved["email_verified_at"] is not None

@@ -9,6 +9,8 @@ from pamong.extensions import db
 from tests.conftest import csrf_from
 from tests.helpers import DESA, Official
 
+PASSWORD = Official(None).password
+
 
 def path_of(link: str) -> str:
     """Turn a mailed absolute link into a path for the test client."""
@@ -23,14 +25,18 @@ def user_by_email(app, email: str) -> User:
         return user
 
 
-def verify_from_mail(client, mailbox, email: str):
-    """Open the verification link from the mail and press the button."""
+def verify_from_mail(client, mailbox, email: str, password: str = PASSWORD):
+    """Open the verification link from the mail, type the password and confirm."""
     mail = mailbox.wait_for(email, "Verifikasi email")
     link = path_of(next(link for link in mail.links() if "/verifikasi/" in link))
     page = client.get(link)
     assert page.status_code == 200
     assert b"Verifikasi email" in page.data
-    return client.post(link, data={"csrf_token": csrf_from(page.data)})
+    token = csrf_from(page.data) if b"csrf_token" in page.data else ""
+    return client.post(
+        link,
+        data={"csrf_token": token, "name": "Siti Aminah", "password": password},
+    )
 
 
 def admin_client(app, runner):

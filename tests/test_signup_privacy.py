@@ -18,6 +18,7 @@ from tests.test_registration_flow import path_of, user_by_email
 
 OWNER = "siti.aminah@example.id"
 GUESS = "tebak-tebak-2026"
+STEP1 = "/daftar/identitas"
 
 
 def stranger_signs_up(app, email: str, password: str = GUESS):
@@ -117,7 +118,14 @@ def test_the_mailed_link_logs_the_official_in_to_step_one(app, client, mailbox):
     assert "langsung masuk" in mail.body
     link = path_of(next(link for link in mail.links() if "/verifikasi/" in link))
     page = client.get(link)
-    confirmed = client.post(link, data={"csrf_token": csrf_from(page.data)})
+    confirmed = client.post(
+        link,
+        data={
+            "csrf_token": csrf_from(page.data),
+            "name": official.name,
+            "password": official.password,
+        },
+    )
     assert confirmed.headers["Location"] == "/daftar/identitas"
     assert client.get("/daftar/identitas").status_code == 200
     assert user_by_email(app, OWNER).email_verified_at is not None
@@ -183,3 +191,72 @@ def test_check_mail_page_needs_a_sign_up_first(client):
     response = client.get("/daftar/periksa-email")
     assert response.status_code == 302
     assert response.headers["Location"] == "/daftar"
+
+
+def confirm_link(client, mailbox, email: str, name: str, password: str):
+    """Open the newest verification link mailed to ``email`` and confirm it."""
+    mail = [m for m in mailbox.messages if m.subject == "Verifikasi email"][-1]
+    assert email in mail.to
+    link = path_of(next(link for link in mail.links() if "/verifikasi/" in link))
+    page = client.get(link)
+    return client.post(
+        link,
+        data={"csrf_token": csrf_from(page.data), "name": name, "password": password},
+    )
+
+
+def test_a_squatter_keeps_no_way_in(app, client, mailbox):
+    """Someone who signed up first with the owner's address cannot log in later.
+
+    The password typed on the verify page, by whoever holds the mailbox,
+    replaces the squatter's, and so does the name.
+    """
+    squatter = Official(app.test_client(), name="Penyerang", password=GUESS)
+    squatter.sign_up(verify=False)
+    mailbox.wait_for(OWNER, "Verifikasi email")
+    mailbox.clear()
+
+    owner = Official(client)
+    owner.sign_up(verify=False)
+    mailbox.wait_for(OWNER, "Verifikasi email")
+    confirmed = confirm_link(client, mailbox, OWNER, owner.name, owner.password)
+    assert confirmed.headers["Location"] == "/daftar/identitas"
+
+    refused = Official(app.test_client(), password=GUESS).log_in()
+    assert refused.status_code == 200
+    assert Official(app.test_client()).log_in().headers["Location"] == STEP1
+    assert user_by_email(app, OWNER).name == "Siti Aminah"
+
+
+def test_verify_page_refuses_a_weak_password_and_verifies_nothing(app, client, mailbox):
+    """A short password on the verify page: a message at the field, no change."""
+    Official(client).sign_up(verify=False)
+    mailbox.wait_for(OWNER, "Verifikasi email")
+    refused = confirm_link(client, mailbox, OWNER, "Siti Aminah", "pendek")
+
+    assert refused.status_code == 200
+    assert "minimal 8 karakter" in refused.get_data(as_text=True)
+    assert user_by_email(app, OWNER).email_verified_at is None
+    assert client.get(STEP1).status_code == 302
+
+
+def test_resend_sets_the_same_cookies_for_every_address(app, owner):
+    """The resend answer's cookies do not tell an unverified address apart."""
+    Official(app.test_client(), email="budi.santoso@example.id").sign_up(verify=False)
+    cookies = set()
+    for email in (OWNER, "budi.santoso@example.id", "tidak.ada@example.id"):
+        visitor = Official(app.test_client(), email=email)
+        sent = visitor.post("/verifikasi/kirim-ulang", {"email": email})
+        names = sorted(
+            header.split("=", 1)[0] for header in sent.headers.getlist("Set-Cookie")
+        )
+        cookies.add(tuple(names))
+    assert len(cookies) == 1
+
+
+def test_one_address_gets_at_most_five_sign_up_mails_an_hour(app, owner):
+    """Signing up again and again with a taken address stops mailing its owner."""
+    assert mails_to(app, OWNER) == 1
+    for _ in range(8):
+        stranger_signs_up(app, OWNER)
+    assert mails_to(app, OWNER) == 5

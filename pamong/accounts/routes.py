@@ -25,6 +25,7 @@ from pamong.accounts.passwords import password_problem
 from pamong.core.http import no_store
 from pamong.core.logs import audit
 from pamong.extensions import limiter
+from pamong.registration.forms import ConfirmSignUpForm
 
 
 @bp.route("/")
@@ -123,14 +124,24 @@ def verify(token: str):
     if error:
         return render_template("accounts/verify.html", error=error), 400
 
-    if request.method == "POST":
-        if services.confirm_email(user):
+    if user.email_verified_at is not None:
+        if request.method == "POST":
+            return render_template("accounts/verified.html", user=user)
+        return render_template("accounts/verify.html", user=user, error=None)
+
+    form = ConfirmSignUpForm(name=user.name)
+    if form.validate_on_submit() and form.check_password(user.email):
+        if services.confirm_sign_up(user, form.name.cleaned, form.password.data):
             logout_user()
             login_user(user)
             flash("Email terverifikasi. Silakan lanjutkan.", "info")
             return redirect(home_for(user))
         return render_template("accounts/verified.html", user=user)
-    return render_template("accounts/verify.html", token=token, user=user, error=None)
+    return no_store(
+        render_template(
+            "accounts/verify.html", token=token, user=user, form=form, error=None
+        )
+    )
 
 
 @bp.route("/verifikasi/kirim-ulang", methods=["GET", "POST"])
@@ -140,6 +151,9 @@ def resend_verification():
     from pamong.registration.routes import SIGNED_UP_EMAIL
     from pamong.registration.signup import send_verification_again
 
+    # Load the session's user now, whatever the address: otherwise only the
+    # answer that renders a mail would, and its cookies would tell it apart.
+    current_user.is_authenticated  # noqa: B018
     form = ResendVerificationForm()
     if form.validate_on_submit():
         send_verification_again(form.email.data)

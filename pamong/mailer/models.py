@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pamong.core.time import utcnow
@@ -13,6 +13,7 @@ class OutboxMail(db.Model):
     """One message to one recipient, sent by the outbox sender with retries."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_recipient_created", "recipient", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254))

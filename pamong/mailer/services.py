@@ -32,6 +32,20 @@ def queue_mail(recipient: str, subject: str, template: str, **context) -> Outbox
     return mail
 
 
+def mailed_lately(recipient: str, subjects: tuple[str, ...], hours: int = 1) -> int:
+    """Count the mails with these subjects queued for ``recipient`` lately."""
+    since = utcnow() - timedelta(hours=hours)
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMail)
+        .where(
+            OutboxMail.recipient == recipient,
+            OutboxMail.created_at >= since,
+            OutboxMail.subject.in_(subjects),
+        )
+    )
+
+
 class _TimeoutConnection(Connection):
     """A Flask-Mail connection that gives up on a slow SMTP server."""
 

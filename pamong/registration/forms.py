@@ -136,6 +136,32 @@ class SignUpForm(FlaskForm):
             raise ValidationError(problem)
 
 
+class ConfirmSignUpForm(FlaskForm):
+    """The verify page: the name, and the password typed again or anew.
+
+    Whoever holds the mailed link sets the password here, so a password
+    chosen by someone else who signed up with the same address never lasts.
+    """
+
+    name = StringField(
+        "Nama lengkap",
+        validators=[_rule(rules.clean_name, "Nama lengkap")],
+        render_kw={"autocomplete": "name"},
+    )
+    password = PasswordField(
+        "Kata sandi",
+        validators=[DataRequired("Ketik kata sandi Anda.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def check_password(self, email: str) -> bool:
+        """Refuse a short or common password, or the email or name itself."""
+        problem = password_problem(self.password.data, email, self.name.data)
+        if problem:
+            self.password.errors.append(problem)
+        return problem is None
+
+
 class IdentityForm(FlaskForm):
     """Step 1: phone, place and date of birth, gender, NIK, education."""
 

@@ -12,10 +12,15 @@ from pamong.accounts.models import ADMIN, SUSPENDED, User
 from pamong.accounts.services import EmailTaken, create_account, find_by_email
 from pamong.core.logs import audit
 from pamong.extensions import db
-from pamong.mailer.services import queue_mail
+from pamong.mailer.services import mailed_lately, queue_mail
 from pamong.registration.services import queue_verification_mail
 
 ALREADY_SUBJECT = "Email Anda sudah terdaftar"
+VERIFY_SUBJECT = "Verifikasi email"
+
+#: Mails about signing up that one address receives per hour at most, however
+#: many phones or networks ask for them.
+MAILS_PER_HOUR = 5
 
 
 def sign_up(email: str, name: str, password: str) -> None:
@@ -44,6 +49,9 @@ def mail_owner(email: str) -> None:
     if user is None or user.role == ADMIN or user.state == SUSPENDED:
         audit("signup_existing_ignored", user.id if user else None)
         return
+    if _mailed_enough(user):
+        audit("signup_existing_quiet", user.id)
+        return
 
     if user.email_verified_at is None:
         queue_verification_mail(user)
@@ -66,7 +74,7 @@ def send_verification_again(email: str) -> None:
     The caller answers the same whatever happened here.
     """
     user = find_by_email(email)
-    if not _waits_for_verification(user):
+    if not _waits_for_verification(user) or _mailed_enough(user):
         audit("verification_resend_ignored", user.id if user else None)
         return
     queue_verification_mail(user)
@@ -81,6 +89,12 @@ def _waits_for_verification(user: User | None) -> bool:
         and user.state != SUSPENDED
         and user.email_verified_at is None
     )
+
+
+def _mailed_enough(user: User) -> bool:
+    """Tell whether the address already had its sign-up mails for this hour."""
+    subjects = (VERIFY_SUBJECT, ALREADY_SUBJECT)
+    return mailed_lately(user.email, subjects) >= MAILS_PER_HOUR
 
 
 def _link(path: str) -> str:
