@@ -262,6 +262,16 @@ def test_suspended_official_gets_no_reset_mail(app, client):
     assert len(queued_reset_links(app, official.email)) == 1
 
 
+def test_one_address_gets_at_most_five_reset_mails_an_hour(app, client):
+    """Asking again and again stops mailing the owner; the answer stays the same."""
+    app.config["OUTBOX_WORKER"] = False
+    official = Official(client)
+    official.sign_up()
+    for _ in range(7):
+        ask_for_reset(app, official.email)
+    assert len(queued_reset_links(app, official.email)) == 5
+
+
 def test_reset_link_dies_when_the_password_changes_otherwise(app, client):
     """A link mailed before another reset was used stops working after it."""
     app.config["OUTBOX_WORKER"] = False

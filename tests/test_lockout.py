@@ -130,7 +130,21 @@ def test_old_failures_are_forgotten(app):
     official = signed_up(app)
     fail(app, official, 4)
     minutes = app.config["LOGIN_LOCK_MINUTES"]
-    shift(app, official.email, updated_at=utcnow() - timedelta(minutes=minutes + 1))
+    long_ago = utcnow() - timedelta(minutes=minutes + 1)
+    shift(app, official.email, last_failed_login_at=long_ago)
+    fail(app, official, 1)
+    user = account(app, official.email)
+    assert user.failed_logins == 1
+    assert user.locked_until is None
+
+
+def test_other_changes_to_the_account_do_not_keep_old_failures(app):
+    """Only the time of the last failure counts, not any later edit of the account."""
+    official = signed_up(app)
+    fail(app, official, 4)
+    minutes = app.config["LOGIN_LOCK_MINUTES"]
+    long_ago = utcnow() - timedelta(minutes=minutes + 1)
+    shift(app, official.email, last_failed_login_at=long_ago, updated_at=utcnow())
     fail(app, official, 1)
     user = account(app, official.email)
     assert user.failed_logins == 1

@@ -33,7 +33,7 @@ from pamong.core.logs import audit
 from pamong.core.time import utcnow
 from pamong.extensions import db
 from pamong.mailer.models import OutboxMail
-from pamong.mailer.services import queue_mail
+from pamong.mailer.services import mailed_lately, queue_mail
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,9 @@ RESET_SALT = "reset-password"
 UNLOCK_SALT = "unlock-account"
 BLOCKED_STATES = (SUSPENDED,)
 LOCK_SUBJECT = "Akun dikunci sementara"
+RESET_SUBJECT = "Atur ulang kata sandi"
+#: Reset mails one address receives per hour at most, from any number of networks.
+RESET_MAILS_PER_HOUR = 5
 #: After a lock mail, further locks within this time send no new mail.
 LOCK_MAIL_QUIET = timedelta(hours=1)
 _STAND_IN_HASH = "scrypt:32768:8:1$" + "0" * 16 + "$" + "0" * 128
@@ -70,7 +73,11 @@ def request_reset(email: str) -> None:
     only the outbox insert is left to tell them apart.
     """
     user = find_by_email(email)
-    allowed = user is not None and user.state not in BLOCKED_STATES
+    allowed = (
+        user is not None
+        and user.state not in BLOCKED_STATES
+        and mailed_lately(user.email, (RESET_SUBJECT,)) < RESET_MAILS_PER_HOUR
+    )
     target = user if allowed else _stand_in(email)
     token = _signer(RESET_SALT).dumps({"id": target.id, "fp": _fingerprint(target)})
     context = {
@@ -84,7 +91,7 @@ def request_reset(email: str) -> None:
         return
 
     user_id = user.id
-    queue_mail(user.email, "Atur ulang kata sandi", "mail/reset.txt", **context)
+    queue_mail(user.email, RESET_SUBJECT, "mail/reset.txt", **context)
     db.session.commit()
     audit("password_reset_requested", user_id)
 
@@ -136,15 +143,16 @@ def note_failed_login(user: User) -> None:
 
     The count is raised by one UPDATE and read back in the same transaction,
     so simultaneous failures are all counted and exactly one of them locks.
-    It starts again from one when a lock has run out or when the last change
-    to the account is older than the lock time.
+    It starts again from one when a lock has run out or when the last failed
+    login is older than the lock time.
     """
     config = current_app.config
     now = utcnow()
     minutes = config["LOGIN_LOCK_MINUTES"]
     lapsed = User.locked_until.is_not(None) & (User.locked_until <= now)
     stale = User.locked_until.is_(None) & (
-        User.updated_at < now - timedelta(minutes=minutes)
+        User.last_failed_login_at.is_(None)
+        | (User.last_failed_login_at < now - timedelta(minutes=minutes))
     )
     db.session.execute(
         update(User)
@@ -154,7 +162,7 @@ def note_failed_login(user: User) -> None:
                 (lapsed | stale, 1), else_=func.coalesce(User.failed_logins, 0) + 1
             ),
             locked_until=case((lapsed, None), else_=User.locked_until),
-            updated_at=now,
+            last_failed_login_at=now,
         )
         .execution_options(synchronize_session=False)
     )
