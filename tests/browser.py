@@ -300,8 +300,17 @@ def log_in(page: Page, email: str, password: str) -> None:
 
 
 def no_horizontal_scroll(page: Page) -> bool:
-    """Tell whether the page fits the viewport's width."""
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    """Tell whether the page fits the width the context was opened with.
+
+    A mobile Chromium widens its layout viewport to a page that is too wide,
+    as phones do, so the window's own width cannot tell; the set one can.
+    """
+    width = page.viewport_size["width"]
+    return page.evaluate(
+        "width => document.documentElement.scrollWidth <= width"
+        " && window.innerWidth <= width",
+        width,
+    )
 
 
 def png_size(data: bytes) -> tuple[int, int]:

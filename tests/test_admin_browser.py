@@ -36,8 +36,8 @@ def live_server(app):
     server.stop()
 
 
-def kabupaten_admin(browsing, runner):
-    """Create the Lombok Timur admin and log them in on a desktop page."""
+def kabupaten_admin(browsing, runner, device=ui.DESKTOP):
+    """Create the Lombok Timur admin and log them in, on a desktop by default."""
     result = runner.invoke(
         args=[
             "create-admin",
@@ -51,7 +51,7 @@ def kabupaten_admin(browsing, runner):
         ]
     )
     assert ADMIN in result.output
-    admin = browsing.new_page(**ui.DESKTOP)
+    admin = browsing.new_page(**device)
     ui.log_in(admin, ADMIN, PASSWORD)
     expect(admin).to_have_url(ui.path_is("/admin/"))
     return admin
@@ -244,3 +244,15 @@ def test_a_stale_login_asks_for_the_password_before_the_nik(
     expect(admin).to_have_url(ui.path_is(f"/admin/akun/{user_id}"))
     admin.get_by_role("button", name="Tampilkan NIK").click()
     expect(admin.locator("#nik-box")).to_contain_text(nik)
+
+
+def test_the_queue_fits_a_phone(browsing, runner, app):
+    """On a 360 px phone only the queue table scrolls sideways, not the page."""
+    seed(app, 3, name="Perangkat Desa Dengan Nama Yang Cukup Panjang")
+    admin = kabupaten_admin(browsing, runner, ui.PHONE)
+    expect(row(admin, "Perangkat Desa Dengan Nama")).to_have_count(3)
+    scroller = admin.get_by_role("region", name="Daftar pendaftaran")
+    expect(scroller).to_be_visible()
+    assert ui.no_horizontal_scroll(admin)
+    assert scroller.evaluate("box => box.scrollWidth > box.clientWidth")
+    ui.snapshot(admin, "admin-queue-phone")

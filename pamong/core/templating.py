@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from pamong.core.localtime import local_date, local_time, viewer_zone
 from pamong.core.logs import mask_nik
 from pamong.registration.choices import EDUCATION, GENDERS, POSITIONS, label
 
@@ -56,9 +57,11 @@ def file_size(size: int) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Expose labels and the NIK mask to every template."""
+    """Expose labels, the NIK mask and local times to every template."""
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.filters["file_size"] = file_size
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.globals.update(
         position_label=lambda value: label(POSITIONS, value),
         education_label=lambda value: label(EDUCATION, value),
@@ -66,4 +69,5 @@ def init_app(app: Flask) -> None:
         state_label=lambda value: STATE_LABELS.get(value, value),
         event_label=lambda value: EVENT_LABELS.get(value, value.replace("_", " ")),
         region_path=region_path,
+        viewer_zone=viewer_zone,
     )
