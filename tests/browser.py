@@ -208,6 +208,7 @@ def verification_path(email: str = EMAIL) -> str:
 def open_verification(page: Page, email: str = EMAIL) -> None:
     """Open the verification link mailed to ``email`` and press its button."""
     page.goto(verification_path(email))
+    page.get_by_label("Nama lengkap").fill(NAME)
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Verifikasi email").click()
 

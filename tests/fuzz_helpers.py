@@ -1,4 +1,4 @@
-"""Strategies, settings and page readers for the property-based tests.
+"""Strategies, settings and checks of answers for the property-based tests.
 
 Every strategy draws what a phone, a broken client or an attacker may send:
 control characters, NUL bytes, right-to-left marks, emoji, combining marks,
@@ -7,7 +7,6 @@ very long strings, and values of the right shape at the edges of their rules.
 
 import re
 from datetime import date, timedelta
-from html.parser import HTMLParser
 from urllib.parse import quote
 
 from hypothesis import HealthCheck, event, settings
@@ -16,6 +15,7 @@ from hypothesis.control import currently_in_test_context
 from werkzeug.datastructures import MultiDict
 
 from pamong.core.time import today
+from tests.pages import Page
 
 #: A 500 page says this; no answer may.
 SERVER_ERROR = "Terjadi kesalahan di server"
@@ -342,69 +342,6 @@ def has_nul(data) -> bool:
 
 
 # Reading answers -------------------------------------------------------------
-
-
-class Page(HTMLParser):
-    """What a rendered form shows: values, choices and messages per field."""
-
-    def __init__(self, html: bytes):
-        """Parse ``html``."""
-        super().__init__(convert_charrefs=True)
-        self.values: dict[str, str] = {}
-        self.textareas: dict[str, str] = {}
-        self.checked: dict[str, set[str]] = {}
-        self.selected: dict[str, str] = {}
-        self.errors: dict[str, str] = {}
-        self.summary = False
-        self._select: str | None = None
-        self._capture: tuple[str, str] | None = None
-        self._text: list[str] = []
-        self.text = html.decode("utf-8")
-        self.feed(self.text)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        """Collect inputs, selected options and the start of messages."""
-        attributes = dict(attrs)
-        name = attributes.get("name") or ""
-        if tag == "input":
-            kind = attributes.get("type", "text")
-            if kind in ("radio", "checkbox"):
-                if "checked" in attributes:
-                    value = attributes.get("value") or ""
-                    self.checked.setdefault(name, set()).add(value)
-            elif kind not in ("hidden", "file", "submit", "password"):
-                self.values[name] = attributes.get("value") or ""
-        elif tag == "select":
-            self._select = name
-        elif tag == "option" and self._select and "selected" in attributes:
-            self.selected[self._select] = attributes.get("value") or ""
-        elif tag == "textarea":
-            self._capture = ("textarea", name)
-            self._text = []
-        elif tag == "p" and (attributes.get("id") or "").endswith("-error"):
-            self._capture = ("error", attributes["id"].removesuffix("-error"))
-            self._text = []
-        elif tag == "div" and attributes.get("id") == "error-summary":
-            self.summary = True
-
-    def handle_endtag(self, tag):
-        """Close a select, a text area or an error message."""
-        if tag == "select":
-            self._select = None
-        elif self._capture and tag in ("p", "textarea"):
-            kind, name = self._capture
-            text = "".join(self._text)
-            if kind == "error":
-                self.errors[name] = " ".join(text.split())
-            else:
-                self.textareas[name] = text.removeprefix("\r\n").removeprefix("\n")
-            self._capture = None
-
-    def handle_data(self, data):
-        """Keep the text of a message or a text area."""
-        if self._capture:
-            self._text.append(data)
 
 
 def assert_handled(response, allowed=(200, 302, 400, 404, 409, 422)) -> None:

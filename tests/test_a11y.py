@@ -289,6 +289,7 @@ def walk(page: Page, browsing, app, tmp_path, check) -> list[str]:
     page.goto(ui.verification_path())
     expect(page.get_by_role("button", name="Verifikasi email")).to_be_visible()
     visit("verifikasi")
+    page.get_by_label("Nama lengkap").fill(ui.NAME)
     page.get_by_label("Kata sandi").fill(ui.PASSWORD)
     page.get_by_role("button", name="Verifikasi email").click()
     expect(page).to_have_url(ui.path_is("/daftar/identitas"))
@@ -552,6 +553,8 @@ def test_whole_path_with_keyboard_only(browsing, tmp_path):
     expect(page).to_have_url(ui.path_is("/daftar/periksa-email"))
 
     page.goto(ui.verification_path())
+    tab_to(page, r"#name\[")
+    keys.type(ui.NAME)
     tab_to(page, r"#password\[")
     keys.type(ui.PASSWORD)
     tab_to(page, r"^button#\[submit\] Verifikasi email$")

@@ -71,6 +71,7 @@ def test_official_registers_on_a_phone(page, browsing, mailbox, runner, tmp_path
     link = next(link for link in mail.links() if "/verifikasi/" in link)
     assert link.startswith(browsing.base_url + "/")
     page.goto(link)
+    page.get_by_label("Nama lengkap").fill(ui.NAME)
     page.get_by_label("Kata sandi").fill(ui.PASSWORD)
     page.get_by_role("button", name="Verifikasi email").tap()
     expect(page).to_have_url(ui.path_is("/daftar/identitas"))

@@ -9,11 +9,12 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from pamong.accounts.models import User
+from pamong.accounts.models import AccountEvent, User
 from pamong.extensions import db
 from pamong.mailer.models import OutboxMail
 from tests.conftest import csrf_from
 from tests.helpers import Official
+from tests.test_concurrency import run_together
 from tests.test_registration_flow import path_of, user_by_email
 
 OWNER = "siti.aminah@example.id"
@@ -171,19 +172,104 @@ def test_resend_answers_the_same_for_every_address(app, owner, mailbox):
     assert mails_to(app, "tidak.ada@example.id") == 0
 
 
-def test_password_reset_counts_as_verifying(app, client, mailbox):
-    """A reset link reached the mailbox too, so the account may log in after it."""
-    official = Official(client)
-    official.sign_up(verify=False)
-    visitor = Official(app.test_client())
-    visitor.post("/lupa-sandi", {"email": OWNER})
-    mail = mailbox.wait_for(OWNER, "Atur ulang kata sandi")
-    link = path_of(next(link for link in mail.links() if "/sandi-baru/" in link))
-    visitor.post(link, {"password": "kopi-luwak-2027"})
+def test_forgot_password_before_verifying_mails_the_verification_link(
+    app, client, mailbox
+):
+    """Lupa kata sandi on a never verified address sends the verify link.
 
-    assert user_by_email(app, OWNER).email_verified_at is not None
+    Its page sets the name and the password, so nothing a squatter typed at
+    sign-up survives, as it would through a plain reset.
+    """
+    squatter = Official(app.test_client(), name="Penipu Di Www Contoh", password=GUESS)
+    squatter.sign_up(verify=False)
+    mailbox.wait_for(OWNER, "Verifikasi email")
+    mailbox.clear()
+
+    Official(app.test_client()).post("/lupa-sandi", {"email": OWNER})
+    mail = mailbox.wait_for(OWNER, "Verifikasi email")
+    assert "Penipu" not in mail.body
+    assert mails_to(app, OWNER) == 2
+    page = client.get(
+        path_of(next(link for link in mail.links() if "/verifikasi/" in link))
+    )
+    assert "Penipu" not in page.get_data(as_text=True)
+
+    confirm_link(client, mailbox, OWNER, "Siti Aminah", "kopi-luwak-2027")
+    assert user_by_email(app, OWNER).name == "Siti Aminah"
     again = Official(app.test_client(), password="kopi-luwak-2027")
-    assert again.log_in().headers["Location"] == "/daftar/identitas"
+    assert again.log_in().headers["Location"] == STEP1
+
+
+def test_two_presses_at_once_verify_once(app, mailbox):
+    """Two verify forms sent together: one wins, the other changes nothing."""
+    Official(app.test_client()).sign_up(verify=False)
+    mail = mailbox.wait_for(OWNER, "Verifikasi email")
+    link = path_of(next(link for link in mail.links() if "/verifikasi/" in link))
+    clients = [app.test_client(), app.test_client()]
+    tokens = [csrf_from(c.get(link).data) for c in clients]
+    passwords = ["kopi-luwak-2027", "teh-tarik-2028"]
+
+    def press(index):
+        """Send one client's verify form."""
+        return clients[index].post(
+            link,
+            data={
+                "csrf_token": tokens[index],
+                "name": "Siti Aminah",
+                "password": passwords[index],
+            },
+        )
+
+    answers = run_together([lambda i=i: press(i) for i in range(2)])
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes == [200, 302]
+    winner = passwords[[a.status_code for a in answers].index(302)]
+    with app.app_context():
+        events = db.session.scalars(
+            select(AccountEvent.action).where(AccountEvent.action == "email_verified")
+        ).all()
+    assert events == ["email_verified"]
+    assert Official(app.test_client(), password=winner).log_in().status_code == 302
+
+
+def test_password_may_not_be_the_name_even_with_extra_spaces(app, client, mailbox):
+    """The name is compared as it is saved, with its spaces tidied."""
+    Official(client).sign_up(verify=False)
+    mailbox.wait_for(OWNER, "Verifikasi email")
+    refused = confirm_link(
+        client, mailbox, OWNER, "Budiman  Santoso", "budiman santoso"
+    )
+    assert refused.status_code == 200
+    assert "sama dengan email atau nama" in refused.get_data(as_text=True)
+    assert user_by_email(app, OWNER).email_verified_at is None
+
+
+def test_verifying_in_a_browser_of_another_official_ends_their_session(
+    app, client, mailbox
+):
+    """The official who was logged in on this phone is logged out everywhere."""
+    budi = Official(client, email="budi.santoso@example.id", name="Budi Santoso")
+    budi.sign_up()
+    before = user_by_email(app, budi.email).session_key
+
+    Official(app.test_client()).sign_up(verify=False)
+    mailbox.wait_for(OWNER, "Verifikasi email")
+    switched = confirm_link(client, mailbox, OWNER, "Siti Aminah", "kopi-luwak-2027")
+    assert switched.headers["Location"] == STEP1
+    assert user_by_email(app, budi.email).session_key != before
+
+
+def test_unverified_account_is_neither_locked_nor_mailed_by_wrong_passwords(
+    app, mailbox
+):
+    """Failures on a never verified account are not counted: no lock mail."""
+    Official(app.test_client(), name="Penipu", password=GUESS).sign_up(verify=False)
+    for _ in range(6):
+        Official(app.test_client(), password="salah-terus-2026").log_in()
+    user = user_by_email(app, OWNER)
+    assert user.failed_logins == 0
+    assert user.locked_until is None
+    assert mails_to(app, OWNER) == 1
 
 
 def test_check_mail_page_needs_a_sign_up_first(client):

@@ -9,7 +9,6 @@ import hashlib
 import io
 import re
 from datetime import timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,6 +25,7 @@ from pamong.wilayah.models import KELURAHAN, Village
 from tests import pdf_samples
 from tests.conftest import csrf_from
 from tests.helpers import DESA, KABUPATEN, KECAMATAN, PROVINSI, Official
+from tests.pages import Page
 
 #: Statuses a request may end in; 500 is never one of them.
 HANDLED = (200, 302, 400, 413, 422)
@@ -44,56 +44,6 @@ def in_days(days: int) -> str:
 
 
 # Reading pages ---------------------------------------------------------------
-
-
-class Page(HTMLParser):
-    """What a rendered form shows: values, choices and messages per field."""
-
-    def __init__(self, html: bytes):
-        super().__init__(convert_charrefs=True)
-        self.values: dict[str, str] = {}
-        self.checked: dict[str, set[str]] = {}
-        self.selected: dict[str, str] = {}
-        self.errors: dict[str, str] = {}
-        self._select: str | None = None
-        self._error: str | None = None
-        self._text: list[str] = []
-        self.text = html.decode("utf-8")
-        self.feed(self.text)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        """Collect inputs, selected options and the start of error messages."""
-        attributes = dict(attrs)
-        name = attributes.get("name") or ""
-        if tag == "input":
-            kind = attributes.get("type", "text")
-            if kind in ("radio", "checkbox"):
-                if "checked" in attributes:
-                    value = attributes.get("value") or ""
-                    self.checked.setdefault(name, set()).add(value)
-            elif kind not in ("hidden", "file", "submit", "password"):
-                self.values[name] = attributes.get("value") or ""
-        elif tag == "select":
-            self._select = name
-        elif tag == "option" and self._select and "selected" in attributes:
-            self.selected[self._select] = attributes.get("value") or ""
-        elif tag == "p" and (attributes.get("id") or "").endswith("-error"):
-            self._error = attributes["id"].removesuffix("-error")
-            self._text = []
-
-    def handle_endtag(self, tag):
-        """Close a select or an error message."""
-        if tag == "select":
-            self._select = None
-        elif tag == "p" and self._error:
-            self.errors[self._error] = " ".join("".join(self._text).split())
-            self._error = None
-
-    def handle_data(self, data):
-        """Keep the text of an error message."""
-        if self._error:
-            self._text.append(data)
 
 
 def assert_typed_values_kept(page: Page, sent: dict, skip: tuple = ()) -> None:

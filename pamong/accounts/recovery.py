@@ -23,7 +23,6 @@ from sqlalchemy import case, func, or_, select, update
 
 from pamong.accounts.models import SUSPENDED, User
 from pamong.accounts.services import (
-    confirm_email,
     find_by_email,
     record,
     set_password,
@@ -73,6 +72,11 @@ def request_reset(email: str) -> None:
     only the outbox insert is left to tell them apart.
     """
     user = find_by_email(email)
+    if _never_verified(user):
+        from pamong.registration.signup import send_verification_again
+
+        send_verification_again(user.email)
+        return
     allowed = (
         user is not None
         and user.state not in BLOCKED_STATES
@@ -94,6 +98,21 @@ def request_reset(email: str) -> None:
     queue_mail(user.email, RESET_SUBJECT, "mail/reset.txt", **context)
     db.session.commit()
     audit("password_reset_requested", user_id)
+
+
+def _never_verified(user: User | None) -> bool:
+    """Tell whether an official's account exists whose address was never verified.
+
+    Such an account gets the verification link instead of a reset link: the
+    link's page sets the name and password itself, so nothing typed by
+    whoever signed up with the address survives.
+    """
+    return (
+        user is not None
+        and not user.is_admin
+        and user.email_verified_at is None
+        and user.state not in BLOCKED_STATES
+    )
 
 
 def _stand_in(email: str) -> SimpleNamespace:
@@ -119,18 +138,13 @@ def read_reset_token(token: str) -> User | None:
 
 
 def reset_password(user: User, password: str) -> None:
-    """Set the new password, lift any lock, and end every other session.
-
-    The link came to the account's address, so an address not yet verified
-    counts as verified from now on.
-    """
+    """Set the new password, lift any lock, and end every other session."""
     set_password(user, password)
     user.failed_logins = 0
     user.locked_until = None
     record(user, "password_reset")
     db.session.commit()
     audit("password_reset", user.id)
-    confirm_email(user)
 
 
 def is_locked(user: User) -> bool:

@@ -129,9 +129,11 @@ def verify(token: str):
             return render_template("accounts/verified.html", user=user)
         return render_template("accounts/verify.html", user=user, error=None)
 
-    form = ConfirmSignUpForm(name=user.name)
+    form = ConfirmSignUpForm()
     if form.validate_on_submit() and form.check_password(user.email):
         if services.confirm_sign_up(user, form.name.cleaned, form.password.data):
+            if current_user.is_authenticated and current_user.id != user.id:
+                services.end_sessions(current_user)
             logout_user()
             login_user(user)
             flash("Email terverifikasi. Silakan lanjutkan.", "info")

@@ -5,7 +5,7 @@ import logging
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pamong.accounts.models import (
@@ -123,7 +123,7 @@ def attempt_login(email: str, password: str) -> User | None:
 
     good = authenticate(email, password)
     if good is None:
-        if user is not None:
+        if user is not None and (user.is_admin or user.email_verified_at):
             recovery.note_failed_login(user)
         audit("login_failed", user.id if user else None)
         return None
@@ -226,11 +226,19 @@ def confirm_sign_up(user: User, name: str, password: str) -> bool:
     Returns ``False`` when the address was already verified; then nothing
     changes.
     """
-    if user.email_verified_at is not None:
+    from pamong.accounts.models import new_session_key
+
+    password_hash = hash_password(password)
+    if not _claim_verification(user):
         return False
     user.name = name
-    set_password(user, password)
-    return confirm_email(user)
+    user.password_hash = password_hash
+    user.session_key = new_session_key()
+    record(user, "email_verified")
+    db.session.commit()
+
+    audit("email_verified", user.id)
+    return True
 
 
 def confirm_email(user: User) -> bool:
@@ -239,14 +247,32 @@ def confirm_email(user: User) -> bool:
     Returns ``False`` when the address was already verified; verifying twice
     changes nothing.
     """
-    if user.email_verified_at is not None:
+    if not _claim_verification(user):
         return False
-
-    user.email_verified_at = utcnow()
-    if user.state == SUBMITTED:
-        user.state = PENDING
     record(user, "email_verified")
     db.session.commit()
 
     audit("email_verified", user.id)
+    return True
+
+
+def _claim_verification(user: User) -> bool:
+    """Mark the address verified by one conditional UPDATE; ``False`` if it was.
+
+    Two presses of the button at once both read an unverified account; only
+    the one whose UPDATE changes the row goes on, the other changes nothing.
+    """
+    claimed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.email_verified_at.is_(None))
+        .values(
+            email_verified_at=utcnow(),
+            state=case((User.state == SUBMITTED, PENDING), else_=User.state),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        return False
+    db.session.expire(user, ["email_verified_at", "state"])
     return True

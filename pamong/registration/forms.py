@@ -131,7 +131,8 @@ class SignUpForm(FlaskForm):
 
     def validate_password(self, field):
         """Refuse short and common passwords, and the email or name itself."""
-        problem = password_problem(field.data, self.email.data, self.name.data)
+        name = getattr(self.name, "cleaned", None) or self.name.data
+        problem = password_problem(field.data, self.email.data, name)
         if problem:
             raise ValidationError(problem)
 
@@ -156,7 +157,8 @@ class ConfirmSignUpForm(FlaskForm):
 
     def check_password(self, email: str) -> bool:
         """Refuse a short or common password, or the email or name itself."""
-        problem = password_problem(self.password.data, email, self.name.data)
+        name = getattr(self.name, "cleaned", None) or self.name.data
+        problem = password_problem(self.password.data, email, name)
         if problem:
             self.password.errors.append(problem)
         return problem is None
