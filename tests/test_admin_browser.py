@@ -256,3 +256,38 @@ def test_the_queue_fits_a_phone(browsing, runner, app):
     assert ui.no_horizontal_scroll(admin)
     assert scroller.evaluate("box => box.scrollWidth > box.clientWidth")
     ui.snapshot(admin, "admin-queue-phone")
+
+
+def test_every_desk_page_fits_a_phone(browsing, runner, app):
+    """A national admin's pages on a 360 px phone: only tables scroll sideways."""
+    seed(app, 2, name="Perangkat Desa Dengan Nama Yang Cukup Panjang")
+    email = "nasional@pamong.test"
+    runner.invoke(args=["create-admin", email, "--password", PASSWORD])
+    runner.invoke(
+        args=[
+            "create-admin",
+            "ntb@pamong.test",
+            "--level",
+            "provinsi",
+            "--region",
+            "52",
+        ]
+    )
+    admin = browsing.new_page(**ui.PHONE)
+    ui.log_in(admin, email, PASSWORD)
+    expect(admin).to_have_url(ui.path_is("/admin/"))
+
+    too_wide = []
+    for path in (
+        "/admin/",
+        "/admin/pengelola",
+        "/admin/audit",
+        "/admin/target",
+        "/admin/capaian",
+        "/admin/penghapusan/",
+    ):
+        admin.goto(path)
+        if not ui.no_horizontal_scroll(admin):
+            width = admin.evaluate("document.documentElement.scrollWidth")
+            too_wide.append(f"{path}: {width} px")
+    assert too_wide == []

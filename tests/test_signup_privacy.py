@@ -217,6 +217,7 @@ def test_two_presses_at_once_verify_once(app, mailbox):
                 "csrf_token": tokens[index],
                 "name": "Siti Aminah",
                 "password": passwords[index],
+                "repeat": passwords[index],
             },
         )
 
@@ -279,15 +280,26 @@ def test_check_mail_page_needs_a_sign_up_first(client):
     assert response.headers["Location"] == "/daftar"
 
 
-def confirm_link(client, mailbox, email: str, name: str, password: str):
-    """Open the newest verification link mailed to ``email`` and confirm it."""
+def confirm_link(
+    client, mailbox, email: str, name: str, password: str, repeat: bool = True
+):
+    """Open the newest verification link mailed to ``email`` and confirm it.
+
+    With ``repeat`` the password is also typed in the field that a password
+    other than the sign-up one needs.
+    """
     mail = [m for m in mailbox.messages if m.subject == "Verifikasi email"][-1]
     assert email in mail.to
     link = path_of(next(link for link in mail.links() if "/verifikasi/" in link))
     page = client.get(link)
     return client.post(
         link,
-        data={"csrf_token": csrf_from(page.data), "name": name, "password": password},
+        data={
+            "csrf_token": csrf_from(page.data),
+            "name": name,
+            "password": password,
+            "repeat": password if repeat else "",
+        },
     )
 
 
@@ -346,3 +358,36 @@ def test_one_address_gets_at_most_five_sign_up_mails_an_hour(app, owner):
     for _ in range(8):
         stranger_signs_up(app, OWNER)
     assert mails_to(app, OWNER) == 5
+
+
+def test_a_password_other_than_the_sign_up_one_must_be_typed_twice(
+    app, client, mailbox
+):
+    """A typo on the verify page is caught; a new password typed twice holds."""
+    official = Official(client)
+    official.sign_up(verify=False)
+    mailbox.wait_for(OWNER, "Verifikasi email")
+
+    typo = confirm_link(
+        client, mailbox, OWNER, official.name, "kopi-tubruk-2062", False
+    )
+    assert typo.status_code == 200
+    page = typo.get_data(as_text=True)
+    assert "berbeda dari yang dibuat saat mendaftar" in page
+    assert 'id="repeat"' in page
+    assert user_by_email(app, OWNER).email_verified_at is None
+
+    same = confirm_link(client, mailbox, OWNER, official.name, official.password, False)
+    assert same.headers["Location"] == STEP1
+    assert Official(app.test_client()).log_in().headers["Location"] == STEP1
+
+
+def test_a_new_password_typed_twice_replaces_the_sign_up_one(app, client, mailbox):
+    """The official may choose a new password on the verify page, typed twice."""
+    Official(client).sign_up(verify=False)
+    mailbox.wait_for(OWNER, "Verifikasi email")
+    confirm_link(client, mailbox, OWNER, "Siti Aminah", "kopi-luwak-2027")
+
+    assert Official(app.test_client()).log_in().status_code == 200
+    renewed = Official(app.test_client(), password="kopi-luwak-2027")
+    assert renewed.log_in().headers["Location"] == STEP1

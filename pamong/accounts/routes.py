@@ -130,7 +130,9 @@ def verify(token: str):
         return render_template("accounts/verify.html", user=user, error=None)
 
     form = ConfirmSignUpForm()
-    if form.validate_on_submit() and form.check_password(user.email):
+    if form.validate_on_submit() and form.check_password(
+        user.email, user.password_hash
+    ):
         if services.confirm_sign_up(user, form.name.cleaned, form.password.data):
             if current_user.is_authenticated and current_user.id != user.id:
                 services.end_sessions(current_user)

@@ -22,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from pamong.accounts.passwords import password_problem
+from pamong.accounts.passwords import password_matches, password_problem
 from pamong.registration import validators as rules
 from pamong.registration.choices import EDUCATION, GENDERS, POSITIONS
 
@@ -154,14 +154,33 @@ class ConfirmSignUpForm(FlaskForm):
         validators=[DataRequired("Ketik kata sandi Anda.")],
         render_kw={"autocomplete": "new-password"},
     )
+    repeat = PasswordField(
+        "Ulangi kata sandi baru",
+        render_kw={"autocomplete": "new-password"},
+    )
 
-    def check_password(self, email: str) -> bool:
-        """Refuse a short or common password, or the email or name itself."""
+    def check_password(self, email: str, current_hash: str) -> bool:
+        """Refuse a weak password, and a new one not typed twice.
+
+        The password the official typed at sign-up goes through as it is; a
+        different one, a typo or a new choice, must be typed again in
+        ``repeat`` before it replaces the old one.
+        """
         name = getattr(self.name, "cleaned", None) or self.name.data
         problem = password_problem(self.password.data, email, name)
         if problem:
             self.password.errors.append(problem)
-        return problem is None
+            return False
+        if password_matches(current_hash, self.password.data):
+            return True
+        if self.repeat.data != self.password.data:
+            self.repeat.errors.append(
+                "Kata sandi ini berbeda dari yang dibuat saat mendaftar. Bila "
+                "memang ingin memakainya, ketik sekali lagi di sini; bila salah "
+                "ketik, perbaiki kolom Kata sandi."
+            )
+            return False
+        return True
 
 
 class IdentityForm(FlaskForm):
