@@ -33,6 +33,8 @@ STEPS = (
 
 EDITABLE = (REGISTERED, REJECTED)
 
+VERIFY_SUBJECT = "Verifikasi email"
+
 
 class StepError(Exception):
     """A step could not be saved; ``errors`` maps field names to messages."""
@@ -219,7 +221,7 @@ def queue_verification_mail(user: User, commit: bool = True) -> None:
     )
     queue_mail(
         user.email,
-        "Verifikasi email",
+        VERIFY_SUBJECT,
         "mail/verify.txt",
         user=user,
         link=link,

@@ -13,10 +13,9 @@ from pamong.accounts.services import EmailTaken, create_account, find_by_email
 from pamong.core.logs import audit
 from pamong.extensions import db
 from pamong.mailer.services import mailed_lately, queue_mail
-from pamong.registration.services import queue_verification_mail
+from pamong.registration.services import VERIFY_SUBJECT, queue_verification_mail
 
 ALREADY_SUBJECT = "Email Anda sudah terdaftar"
-VERIFY_SUBJECT = "Verifikasi email"
 
 #: Mails about signing up that one address receives per hour at most, however
 #: many phones or networks ask for them.
