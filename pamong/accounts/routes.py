@@ -133,7 +133,8 @@ def verify(token: str):
     if form.validate_on_submit() and form.check_password(
         user.email, user.password_hash
     ):
-        if services.confirm_sign_up(user, form.name.cleaned, form.password.data):
+        new_password = None if form.unchanged else form.password.data
+        if services.confirm_sign_up(user, form.name.cleaned, new_password):
             if current_user.is_authenticated and current_user.id != user.id:
                 services.end_sessions(current_user)
             logout_user()

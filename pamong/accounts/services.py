@@ -218,21 +218,22 @@ def user_named_by(data) -> User | None:
     return db.session.get(User, user_id)
 
 
-def confirm_sign_up(user: User, name: str, password: str) -> bool:
+def confirm_sign_up(user: User, name: str, new_password: str | None) -> bool:
     """Verify the address with the name and password typed on the verify page.
 
-    The password replaces the one given at sign-up and every other session
-    ends, so nobody who signed up with someone else's address keeps a way in.
-    Returns ``False`` when the address was already verified; then nothing
-    changes.
+    A ``new_password`` replaces the one given at sign-up (``None`` keeps it),
+    and every other session ends either way, so nobody who signed up with
+    someone else's address keeps a way in. Returns ``False`` when the address
+    was already verified; then nothing changes.
     """
     from pamong.accounts.models import new_session_key
 
-    password_hash = hash_password(password)
+    password_hash = hash_password(new_password) if new_password else None
     if not _claim_verification(user):
         return False
     user.name = name
-    user.password_hash = password_hash
+    if password_hash is not None:
+        user.password_hash = password_hash
     user.session_key = new_session_key()
     record(user, "email_verified")
     db.session.commit()

@@ -162,16 +162,17 @@ class ConfirmSignUpForm(FlaskForm):
     def check_password(self, email: str, current_hash: str) -> bool:
         """Refuse a weak password, and a new one not typed twice.
 
-        The password the official typed at sign-up goes through as it is; a
-        different one, a typo or a new choice, must be typed again in
-        ``repeat`` before it replaces the old one.
+        The password the official typed at sign-up goes through as it is
+        (``unchanged`` then says so); a different one, a typo or a new choice,
+        must be typed again in ``repeat`` before it replaces the old one.
         """
         name = getattr(self.name, "cleaned", None) or self.name.data
         problem = password_problem(self.password.data, email, name)
         if problem:
             self.password.errors.append(problem)
             return False
-        if password_matches(current_hash, self.password.data):
+        self.unchanged = password_matches(current_hash, self.password.data)
+        if self.unchanged:
             return True
         if self.repeat.data != self.password.data:
             self.repeat.errors.append(
