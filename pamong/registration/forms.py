@@ -100,6 +100,24 @@ def _date_rule(field_label: str):
     return validate
 
 
+def _full_name_field() -> StringField:
+    """The full name as on the KTP, tidied by the name rules."""
+    return StringField(
+        "Nama lengkap",
+        validators=[_rule(rules.clean_name, "Nama lengkap")],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+def _password_field(missing: str) -> PasswordField:
+    """A password the official chooses, with the message for an empty one."""
+    return PasswordField(
+        "Kata sandi",
+        validators=[DataRequired(missing)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class SignUpForm(FlaskForm):
     """Daftar: email, full name, password and the privacy notice."""
 
@@ -112,16 +130,8 @@ class SignUpForm(FlaskForm):
         ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
-    name = StringField(
-        "Nama lengkap",
-        validators=[_rule(rules.clean_name, "Nama lengkap")],
-        render_kw={"autocomplete": "name"},
-    )
-    password = PasswordField(
-        "Kata sandi",
-        validators=[DataRequired("Buat kata sandi.")],
-        render_kw={"autocomplete": "new-password"},
-    )
+    name = _full_name_field()
+    password = _password_field("Buat kata sandi.")
     privacy = BooleanField(
         "Saya sudah membaca dan menyetujui Pemberitahuan Privasi",
         validators=[
@@ -144,16 +154,8 @@ class ConfirmSignUpForm(FlaskForm):
     chosen by someone else who signed up with the same address never lasts.
     """
 
-    name = StringField(
-        "Nama lengkap",
-        validators=[_rule(rules.clean_name, "Nama lengkap")],
-        render_kw={"autocomplete": "name"},
-    )
-    password = PasswordField(
-        "Kata sandi",
-        validators=[DataRequired("Ketik kata sandi Anda.")],
-        render_kw={"autocomplete": "new-password"},
-    )
+    name = _full_name_field()
+    password = _password_field("Ketik kata sandi Anda.")
     repeat = PasswordField(
         "Ulangi kata sandi baru",
         render_kw={"autocomplete": "new-password"},
