@@ -24,6 +24,7 @@ from sqlalchemy import case, func, or_, select, update
 from pamong.accounts.models import SUSPENDED, User
 from pamong.accounts.services import (
     find_by_email,
+    normalise_email,
     record,
     set_password,
     user_named_by,
@@ -67,9 +68,10 @@ def _link(path: str) -> str:
 def request_reset(email: str) -> None:
     """Mail a reset link if the address belongs to an account that may use it.
 
-    The caller answers the same whether or not a mail was sent, and both cases
-    sign a token and render the mail, so neither answers noticeably faster;
-    only the outbox insert is left to tell them apart.
+    The caller answers the same whether or not a mail was sent, and every
+    case counts the address's recent mails, signs a token and renders the
+    mail, so none answers noticeably faster; only the outbox insert is left
+    to tell them apart.
     """
     user = find_by_email(email)
     if _never_verified(user):
@@ -77,10 +79,11 @@ def request_reset(email: str) -> None:
 
         send_verification_again(user.email)
         return
+    recent = mailed_lately(normalise_email(email), (RESET_SUBJECT,))
     allowed = (
         user is not None
         and user.state not in BLOCKED_STATES
-        and mailed_lately(user.email, (RESET_SUBJECT,)) < RESET_MAILS_PER_HOUR
+        and recent < RESET_MAILS_PER_HOUR
     )
     target = user if allowed else _stand_in(email)
     token = _signer(RESET_SALT).dumps({"id": target.id, "fp": _fingerprint(target)})

@@ -9,7 +9,12 @@ instead, so only the owner of the mailbox learns the difference.
 from flask import current_app
 
 from pamong.accounts.models import ADMIN, SUSPENDED, User
-from pamong.accounts.services import EmailTaken, create_account, find_by_email
+from pamong.accounts.services import (
+    EmailTaken,
+    create_account,
+    find_by_email,
+    normalise_email,
+)
 from pamong.core.logs import audit
 from pamong.extensions import db
 from pamong.mailer.services import mailed_lately, queue_mail
@@ -48,7 +53,7 @@ def mail_owner(email: str) -> None:
     if user is None or user.role == ADMIN or user.state == SUSPENDED:
         audit("signup_existing_ignored", user.id if user else None)
         return
-    if _mailed_enough(user):
+    if _mailed_enough(user.email):
         audit("signup_existing_quiet", user.id)
         return
 
@@ -70,10 +75,12 @@ def mail_owner(email: str) -> None:
 def send_verification_again(email: str) -> None:
     """Mail a fresh verification link if the address still waits for one.
 
-    The caller answers the same whatever happened here.
+    The caller answers the same whatever happened here, and the mail count is
+    read for every address, known or not, so that the time taken tells less.
     """
     user = find_by_email(email)
-    if not _waits_for_verification(user) or _mailed_enough(user):
+    quiet = _mailed_enough(normalise_email(email))
+    if not _waits_for_verification(user) or quiet:
         audit("verification_resend_ignored", user.id if user else None)
         return
     queue_verification_mail(user)
@@ -90,10 +97,10 @@ def _waits_for_verification(user: User | None) -> bool:
     )
 
 
-def _mailed_enough(user: User) -> bool:
+def _mailed_enough(address: str) -> bool:
     """Tell whether the address already had its sign-up mails for this hour."""
     subjects = (VERIFY_SUBJECT, ALREADY_SUBJECT)
-    return mailed_lately(user.email, subjects) >= MAILS_PER_HOUR
+    return mailed_lately(address, subjects) >= MAILS_PER_HOUR
 
 
 def _link(path: str) -> str:
