@@ -28,6 +28,7 @@ from pamong.accounts.services import (
     record,
     set_password,
     user_named_by,
+    waits_for_verification,
 )
 from pamong.core.logs import audit
 from pamong.core.time import utcnow
@@ -74,7 +75,9 @@ def request_reset(email: str) -> None:
     to tell them apart.
     """
     user = find_by_email(email)
-    if _never_verified(user):
+    # A never verified account gets the verification link instead: its page
+    # sets the name and password, so nothing a squatter typed survives.
+    if waits_for_verification(user):
         from pamong.registration.signup import send_verification_again
 
         send_verification_again(user.email)
@@ -101,21 +104,6 @@ def request_reset(email: str) -> None:
     queue_mail(user.email, RESET_SUBJECT, "mail/reset.txt", **context)
     db.session.commit()
     audit("password_reset_requested", user_id)
-
-
-def _never_verified(user: User | None) -> bool:
-    """Tell whether an official's account exists whose address was never verified.
-
-    Such an account gets the verification link instead of a reset link: the
-    link's page sets the name and password itself, so nothing typed by
-    whoever signed up with the address survives.
-    """
-    return (
-        user is not None
-        and not user.is_admin
-        and user.email_verified_at is None
-        and user.state not in BLOCKED_STATES
-    )
 
 
 def _stand_in(email: str) -> SimpleNamespace:

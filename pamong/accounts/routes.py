@@ -28,6 +28,17 @@ from pamong.extensions import limiter
 from pamong.registration.forms import ConfirmSignUpForm
 
 
+@bp.before_request
+def load_session_user() -> None:
+    """Load the session's user before any account page answers.
+
+    Loading it can change the cookies (a stale remember-me is cleared); done
+    here, it happens on every answer alike, not only on those that render a
+    mail, so the cookies never tell one address from another.
+    """
+    current_user.is_authenticated  # noqa: B018
+
+
 @bp.route("/")
 def index():
     """Show the welcome page, or send a logged-in user where they belong."""
@@ -156,9 +167,6 @@ def resend_verification():
     from pamong.registration.routes import SIGNED_UP_EMAIL
     from pamong.registration.signup import send_verification_again
 
-    # Load the session's user now, whatever the address: otherwise only the
-    # answer that renders a mail would, and its cookies would tell it apart.
-    current_user.is_authenticated  # noqa: B018
     form = ResendVerificationForm()
     if form.validate_on_submit():
         send_verification_again(form.email.data)

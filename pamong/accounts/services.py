@@ -14,6 +14,7 @@ from pamong.accounts.models import (
     PENDING,
     REGISTERED,
     SUBMITTED,
+    SUSPENDED,
     AccountEvent,
     User,
 )
@@ -216,6 +217,19 @@ def user_named_by(data) -> User | None:
     if not isinstance(user_id, int) or not 0 < user_id < 2**31:
         return None
     return db.session.get(User, user_id)
+
+
+def waits_for_verification(user: User | None) -> bool:
+    """Tell whether an official's account exists whose address is unverified.
+
+    Suspended accounts and admins never wait: nobody mails them a link.
+    """
+    return (
+        user is not None
+        and not user.is_admin
+        and user.state != SUSPENDED
+        and user.email_verified_at is None
+    )
 
 
 def confirm_sign_up(user: User, name: str, new_password: str | None) -> bool:

@@ -8,12 +8,13 @@ instead, so only the owner of the mailbox learns the difference.
 
 from flask import current_app
 
-from pamong.accounts.models import ADMIN, SUSPENDED, User
+from pamong.accounts.models import ADMIN, SUSPENDED
 from pamong.accounts.services import (
     EmailTaken,
     create_account,
     find_by_email,
     normalise_email,
+    waits_for_verification,
 )
 from pamong.core.logs import audit
 from pamong.extensions import db
@@ -80,21 +81,11 @@ def send_verification_again(email: str) -> None:
     """
     user = find_by_email(email)
     quiet = _mailed_enough(normalise_email(email))
-    if not _waits_for_verification(user) or quiet:
+    if not waits_for_verification(user) or quiet:
         audit("verification_resend_ignored", user.id if user else None)
         return
     queue_verification_mail(user)
     audit("verification_resent", user.id)
-
-
-def _waits_for_verification(user: User | None) -> bool:
-    """Tell whether an account exists, is an official's, and is unverified."""
-    return (
-        user is not None
-        and user.role != ADMIN
-        and user.state != SUSPENDED
-        and user.email_verified_at is None
-    )
 
 
 def _mailed_enough(address: str) -> bool:
